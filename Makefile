@@ -1,0 +1,47 @@
+# baa: HIPAA Business Associate Agreement analyzer.
+# `make run` and `make test` work on a fresh Debian 12 machine with only the Swift toolchain.
+SHELL := /bin/bash
+SWIFT ?= swift
+DEBS := libpcre2-dev libpoppler-glib-dev libxml2-dev libtesseract-dev libleptonica-dev tesseract-ocr-eng poppler-utils pkg-config
+# Test and corpus tooling (rendering the team's agreements to PDF/DOCX/scans, the benchmark baselines).
+TOOL_DEBS := ripgrep python3-docx python3-reportlab
+BIN := .build/debug/baa
+SAMPLE ?= Corpus/agreements/c001-hhs-style-complete.md
+
+.PHONY: run test deps build release bench fuzz clean rules-test eval
+
+# Installs only what is missing; apt-get update first, as a fresh machine has no lists.
+deps:
+	@missing=""; for p in $(DEBS) $(TOOL_DEBS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build --product baa
+
+release: deps
+	$(SWIFT) build -c release --product baa
+
+run: build
+	$(BIN) review $(SAMPLE) || [ $$? -eq 1 ]
+
+rules-test: build
+	$(BIN) rules test
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(BIN) rules test
+	OMP_THREAD_LIMIT=1 $(SWIFT) test --skip-build --parallel --num-workers 2 2>&1 | tee .build/test.log | grep -E -v '^(Test Case .* (started|passed)|\[[0-9]+/[0-9]+\] .* passed)' ; exit $${PIPESTATUS[0]}
+
+bench: deps
+	$(SWIFT) build -c release --product baa
+	python3 tools/bench.py
+
+fuzz: deps
+	tools/fuzz.sh
+
+clean:
+	rm -rf .build

@@ -1,0 +1,50 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "baa",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "baa", targets: ["baa"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: [
+        // System libraries (Debian -dev packages; the Makefile installs them).
+        .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
+        .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
+        .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CTesseract", pkgConfig: "tesseract", providers: [.apt(["libtesseract-dev", "libleptonica-dev"])]),
+
+        // Swift owner types over PCRE2.
+        .target(name: "PCRE2", dependencies: ["CPCRE2"]),
+        // file -> Document (normalized text + source map), one extractor per format.
+        .target(name: "BAAExtract", dependencies: [
+            "CPoppler", "CLibXML2", "CTesseract",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
+        // Clauses/ loader, validation, example self-test.
+        .target(name: "BAAClauses", dependencies: ["PCRE2", .product(name: "Yams", package: "Yams")]),
+        // segmentation, matching, scoring, playbooks -> Report.
+        .target(name: "BAAReview", dependencies: ["BAAExtract", "BAAClauses", "PCRE2", .product(name: "Yams", package: "Yams")]),
+        // terminal, JSON, JSONL, tickets.
+        .target(name: "BAAReport", dependencies: ["BAAReview"]),
+        // folder walking, vendors, cache, audit log, shards, ticket posting.
+        .target(name: "BAABatch", dependencies: ["BAAReview", "BAAReport", "BAAExtract"]),
+        // The command line only.
+        .executableTarget(name: "baa", dependencies: [
+            "BAAReview", "BAAReport", "BAABatch", "BAAClauses", "BAAExtract",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"]),
+        .testTarget(name: "BAAExtractTests", dependencies: ["BAAExtract"]),
+        .testTarget(name: "BAAClausesTests", dependencies: ["BAAClauses", "BAAReview"]),
+        .testTarget(name: "BAAReviewTests", dependencies: ["BAAReview", "BAAReport", "BAAClauses", "BAAExtract"]),
+        .testTarget(name: "BAABatchTests", dependencies: ["BAABatch", "BAAReview", "BAAReport"]),
+        .testTarget(name: "BAACLITests", dependencies: []),
+    ]
+)

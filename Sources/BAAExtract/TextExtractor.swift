@@ -1,0 +1,66 @@
+import Foundation
+
+/// Plain text and Markdown: UTF-8, UTF-16 with a BOM, or Windows-1252 (detected, with a warning).
+public struct TextExtractor: Extractor {
+    public let format: DocumentFormat
+    public init(format: DocumentFormat = .text) { self.format = format }
+
+    public func extract(data: Data, path: String, options: ExtractOptions) throws(ExtractError) -> RawDocument {
+        let (text, warning) = try TextExtractor.decode(data, path: path)
+        var raw = TextExtractor.lines(of: text, format: format)
+        if let warning { raw.warnings.append(warning) }
+        return raw
+    }
+
+    /// Decodes bytes by BOM, then UTF-8, then Windows-1252.
+    public static func decode(_ data: Data, path: String) throws(ExtractError) -> (String, String?) {
+        let bytes = [UInt8](data)
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            guard let s = String(validating: bytes.dropFirst(3), as: UTF8.self) else {
+                throw ExtractError(path: path, message: "invalid UTF-8 after a UTF-8 byte-order mark")
+            }
+            return (s, nil)
+        }
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            let little = bytes[0] == 0xFF
+            guard (bytes.count - 2) % 2 == 0 else { throw ExtractError(path: path, message: "truncated UTF-16 text (odd byte count)") }
+            var units: [UInt16] = []
+            units.reserveCapacity(bytes.count / 2)
+            var i = 2
+            while i + 1 < bytes.count {
+                units.append(little ? UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8 : UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]))
+                i += 2
+            }
+            return (String(decoding: units, as: UTF16.self), "decoded as UTF-16 (\(little ? "little" : "big")-endian, byte-order mark)")
+        }
+        if let s = String(validating: bytes, as: UTF8.self) { return (s, nil) }
+        // Not UTF-8: Windows-1252 if no byte is undefined there, else an error.
+        let undefined: Set<UInt8> = [0x81, 0x8D, 0x8F, 0x90, 0x9D]
+        if bytes.contains(where: { undefined.contains($0) }) || bytes.contains(0) {
+            throw ExtractError(path: path, message: "not text: invalid UTF-8 and not Windows-1252")
+        }
+        guard let s = String(data: data, encoding: .windowsCP1252) else {
+            throw ExtractError(path: path, message: "not text: invalid UTF-8 and not Windows-1252")
+        }
+        return (s, "decoded as Windows-1252 (not valid UTF-8)")
+    }
+
+    /// Splits decoded text into raw lines (page 1; form feeds start a new page).
+    public static func lines(of text: String, format: DocumentFormat) -> RawDocument {
+        var out: [RawLine] = []
+        var page = 1, line = 0
+        var pages = 1
+        for piece in text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }) {
+            var s = Substring(piece)
+            while let ff = s.firstIndex(of: "\u{0C}") {
+                let before = s[..<ff]
+                if !before.isEmpty { line += 1; out.append(RawLine(text: String(before), page: page, line: line)) }
+                page += 1; pages = page; line = 0
+                s = s[s.index(after: ff)...]
+            }
+            line += 1
+            out.append(RawLine(text: String(s), page: page, line: line))
+        }
+        return RawDocument(format: format, lines: out, pageCount: pages)
+    }
+}

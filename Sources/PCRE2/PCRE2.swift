@@ -1,0 +1,212 @@
+import CPCRE2
+
+/// An error from PCRE2: compiling a pattern, or a match that hit a resource limit.
+public struct PCRE2Error: Error, CustomStringConvertible, Sendable, Equatable {
+    /// The PCRE2 error code (negative for match-time errors).
+    public let code: Int32
+    /// The byte offset in the pattern where compilation failed, if it did.
+    public let offset: Int?
+    public let message: String
+
+    init(code: Int32, offset: Int? = nil) {
+        self.code = code
+        self.offset = offset
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let n = buffer.withUnsafeMutableBufferPointer { pcre2_get_error_message_8(code, $0.baseAddress, 256) }
+        self.message = n > 0 ? String(decoding: buffer[0..<Int(n)], as: UTF8.self) : "PCRE2 error \(code)"
+    }
+
+    /// True when a match stopped on the match, depth or heap limit (or the JIT stack).
+    public var isResourceLimit: Bool {
+        code == PCRE2_ERROR_MATCHLIMIT || code == PCRE2_ERROR_DEPTHLIMIT
+            || code == PCRE2_ERROR_HEAPLIMIT || code == PCRE2_ERROR_JIT_STACKLIMIT
+    }
+
+    public var description: String {
+        if let offset { return "\(message) at pattern offset \(offset)" }
+        return message
+    }
+}
+
+/// Resource limits applied to every match, so no pattern can hang a review.
+public struct MatchLimits: Sendable, Equatable {
+    public var matchLimit: UInt32
+    public var depthLimit: UInt32
+    public var heapLimitKiB: UInt32
+    public init(matchLimit: UInt32 = 1_000_000, depthLimit: UInt32 = 10_000, heapLimitKiB: UInt32 = 20_000) {
+        self.matchLimit = matchLimit
+        self.depthLimit = depthLimit
+        self.heapLimitKiB = heapLimitKiB
+    }
+    public static let `default` = MatchLimits()
+}
+
+/// A validated UTF-8 subject: PCRE2 checks UTF-8 validity once here, and every match
+/// afterwards passes PCRE2_NO_UTF_CHECK (otherwise each call re-validates the whole text).
+public final class Subject: @unchecked Sendable {
+    /// The bytes, NUL-terminated for safety; `count` excludes the terminator.
+    public let bytes: UnsafeMutableBufferPointer<UInt8>
+    public let count: Int
+
+    /// Fails with nil when `utf8` is not valid UTF-8 (a Swift String always is).
+    public init(_ text: String) {
+        var s = text
+        let utf8 = s.withUTF8 { Array($0) }
+        count = utf8.count
+        bytes = .allocate(capacity: count + 1)
+        _ = bytes.initialize(from: utf8)
+        bytes[count] = 0
+    }
+
+    public init?(bytes data: [UInt8]) {
+        guard String(validating: data, as: UTF8.self) != nil else { return nil }
+        count = data.count
+        bytes = .allocate(capacity: count + 1)
+        _ = bytes.initialize(from: data)
+        bytes[count] = 0
+    }
+
+    deinit { bytes.deallocate() }
+
+    /// The text of a byte range.
+    public func text(_ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+}
+
+/// A compiled, JIT-compiled pattern. Owns its `pcre2_code`; shared read-only across threads.
+public final class Regex: @unchecked Sendable {
+    let code: OpaquePointer
+    public let pattern: String
+    public let isJIT: Bool
+    /// Capture group names mapped to their numbers.
+    public let groupNames: [String: Int]
+    public let captureCount: Int
+
+    /// Compile options always on: UTF, UCP (Unicode \b and \w), and no auto-callout.
+    public static let baseOptions: UInt32 = PCRE2_UTF | PCRE2_UCP
+
+    /// - Parameters:
+    ///   - pattern: PCRE2 syntax.
+    ///   - caseless: PCRE2_CASELESS.
+    ///   - jit: JIT-compile (falls back to the interpreter if the JIT is unavailable).
+    public init(_ pattern: String, caseless: Bool = true, extended: Bool = false, jit: Bool = true) throws(PCRE2Error) {
+        self.pattern = pattern
+        var options = Regex.baseOptions
+        if caseless { options |= PCRE2_CASELESS }
+        if extended { options |= PCRE2_EXTENDED }
+        var errorCode: Int32 = 0
+        var errorOffset: Int = 0
+        let compiled: OpaquePointer? = pattern.utf8CString.withUnsafeBufferPointer { buf in
+            buf.baseAddress!.withMemoryRebound(to: UInt8.self, capacity: buf.count) { ptr in
+                pcre2_compile_8(ptr, buf.count - 1, options, &errorCode, &errorOffset, nil)
+            }
+        }
+        guard let compiled else { throw PCRE2Error(code: errorCode, offset: errorOffset) }
+        code = compiled
+        isJIT = jit && pcre2_jit_compile_8(compiled, PCRE2_JIT_COMPLETE) == 0
+
+        var count: UInt32 = 0
+        pcre2_pattern_info_8(compiled, PCRE2_INFO_CAPTURECOUNT, &count)
+        captureCount = Int(count)
+        var nameCount: UInt32 = 0
+        var entrySize: UInt32 = 0
+        var table: UnsafePointer<UInt8>?
+        pcre2_pattern_info_8(compiled, PCRE2_INFO_NAMECOUNT, &nameCount)
+        pcre2_pattern_info_8(compiled, PCRE2_INFO_NAMEENTRYSIZE, &entrySize)
+        pcre2_pattern_info_8(compiled, PCRE2_INFO_NAMETABLE, &table)
+        var names: [String: Int] = [:]
+        if let table, nameCount > 0 {
+            for i in 0..<Int(nameCount) {
+                let entry = table + i * Int(entrySize)
+                let number = Int(entry[0]) << 8 | Int(entry[1])
+                let name = String(cString: entry + 2)
+                names[name] = number
+            }
+        }
+        groupNames = names
+    }
+
+    deinit { pcre2_code_free_8(code) }
+}
+
+/// One match: the whole span and each capture group's span (byte offsets into the subject).
+public struct Match: Sendable, Equatable {
+    public let range: Range<Int>
+    /// Index 0 is the whole match; nil where a group did not participate.
+    public let groups: [Range<Int>?]
+}
+
+/// Per-thread match state: match data, a match context with limits, and a JIT stack.
+/// Not shareable across threads; make one per worker.
+public final class Matcher {
+    private let matchData: OpaquePointer
+    private let context: OpaquePointer
+    private let jitStack: OpaquePointer?
+    public let limits: MatchLimits
+
+    public init(limits: MatchLimits = .default, maxGroups: Int = 32) {
+        self.limits = limits
+        matchData = pcre2_match_data_create_8(UInt32(maxGroups + 1), nil)
+        context = pcre2_match_context_create_8(nil)
+        pcre2_set_match_limit_8(context, limits.matchLimit)
+        pcre2_set_depth_limit_8(context, limits.depthLimit)
+        pcre2_set_heap_limit_8(context, limits.heapLimitKiB)
+        // The JIT ignores the depth limit and has only 32 KB of stack by default.
+        jitStack = pcre2_jit_stack_create_8(64 * 1024, 4 * 1024 * 1024, nil)
+        if let jitStack { pcre2_jit_stack_assign_8(context, nil, UnsafeMutableRawPointer(jitStack)) }
+    }
+
+    deinit {
+        pcre2_match_data_free_8(matchData)
+        pcre2_match_context_free_8(context)
+        if let jitStack { pcre2_jit_stack_free_8(jitStack) }
+    }
+
+    /// The first match at or after `start` within `subject[..<end]`, or nil.
+    /// Throws when a resource limit is hit, so that a runaway pattern is reported, never silently missed.
+    public func firstMatch(_ regex: Regex, in subject: Subject, from start: Int = 0, to end: Int? = nil) throws(PCRE2Error) -> Match? {
+        let limit = end ?? subject.count
+        guard start <= limit else { return nil }
+        let rc: Int32
+        // Matching against a shorter length than the buffer makes `end` a hard boundary.
+        if regex.isJIT {
+            rc = pcre2_jit_match_8(regex.code, subject.bytes.baseAddress, limit, start, 0, matchData, context)
+        } else {
+            rc = pcre2_match_8(regex.code, subject.bytes.baseAddress, limit, start, PCRE2_NO_UTF_CHECK, matchData, context)
+        }
+        if rc == PCRE2_ERROR_NOMATCH { return nil }
+        if rc < 0 { throw PCRE2Error(code: rc) }
+        let ovector = pcre2_get_ovector_pointer_8(matchData)!
+        let pairs = Int(pcre2_get_ovector_count_8(matchData))
+        let groupCount = min(regex.captureCount + 1, pairs)
+        let unset = baa_pcre2_unset()
+        var groups: [Range<Int>?] = []
+        groups.reserveCapacity(groupCount)
+        for i in 0..<groupCount {
+            let s = ovector[2 * i], e = ovector[2 * i + 1]
+            groups.append(s == unset || e < s ? nil : s..<e)
+        }
+        guard let whole = groups.first ?? nil else { return nil }
+        return Match(range: whole, groups: groups)
+    }
+
+    /// Every non-overlapping match in `subject[start..<end]`.
+    public func allMatches(_ regex: Regex, in subject: Subject, from start: Int = 0, to end: Int? = nil) throws(PCRE2Error) -> [Match] {
+        let limit = end ?? subject.count
+        var out: [Match] = []
+        var position = start
+        while position <= limit, let m = try firstMatch(regex, in: subject, from: position, to: limit) {
+            out.append(m)
+            if m.range.isEmpty {
+                // Step over one whole UTF-8 character on an empty match.
+                var next = m.range.upperBound + 1
+                while next < limit, subject.bytes[next] & 0xC0 == 0x80 { next += 1 }
+                position = next
+            } else {
+                position = m.range.upperBound
+            }
+        }
+        return out
+    }
+}
