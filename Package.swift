@@ -19,15 +19,17 @@ let package = Package(
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CTesseract", pkgConfig: "tesseract", providers: [.apt(["libtesseract-dev", "libleptonica-dev"])]),
 
+        // Small shared helpers: SHA-256, atomic file writes.
+        .target(name: "BAAUtil"),
         // Swift owner types over PCRE2.
         .target(name: "PCRE2", dependencies: ["CPCRE2"]),
         // file -> Document (normalized text + source map), one extractor per format.
         .target(name: "BAAExtract", dependencies: [
-            "CPoppler", "CLibXML2", "CTesseract",
+            "BAAUtil", "CPoppler", "CLibXML2", "CTesseract",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // Clauses/ loader, validation, example self-test.
-        .target(name: "BAAClauses", dependencies: ["PCRE2", .product(name: "Yams", package: "Yams")]),
+        .target(name: "BAAClauses", dependencies: ["PCRE2", "BAAUtil", .product(name: "Yams", package: "Yams")]),
         // segmentation, matching, scoring, playbooks -> Report.
         .target(name: "BAAReview", dependencies: ["BAAExtract", "BAAClauses", "PCRE2", .product(name: "Yams", package: "Yams")]),
         // terminal, JSON, JSONL, tickets.
@@ -40,7 +42,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2"]),
+        .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2", "BAAUtil"]),
         .testTarget(name: "BAAExtractTests", dependencies: ["BAAExtract"]),
         .testTarget(name: "BAAClausesTests", dependencies: ["BAAClauses", "BAAReview"]),
         .testTarget(name: "BAAReviewTests", dependencies: ["BAAReview", "BAAReport", "BAAClauses", "BAAExtract"]),

@@ -37,7 +37,8 @@ public struct Normalizer: Sendable {
         guard let first = s.first else { return false }
         if first == "#" || first == "-" || first == "*" || first == "|" || first == ">" { return true }
         if first == "(" { return s.range(of: #"^\((?:[a-zA-Z]{1,2}|[ivxlcIVXLC]{1,6}|\d{1,3})\)\s"#, options: .regularExpression) != nil }
-        if first.isNumber { return s.range(of: #"^\d{1,3}(?:\.\d{1,3})*[.)]?\s"#, options: .regularExpression) != nil }
+        // "1." "2)" "1.1" "4.2.1" start items; a bare "10 business days" after a hard wrap does not.
+        if first.isNumber { return s.range(of: #"^(?:\d{1,3}[.)]|\d{1,3}(?:\.\d{1,3})+\.?)\s"#, options: .regularExpression) != nil }
         if s.hasPrefix("Section ") || s.hasPrefix("SECTION ") || s.hasPrefix("ARTICLE ") || s.hasPrefix("Article ") || s.hasPrefix("EXHIBIT") || s.hasPrefix("Exhibit ") || s.hasPrefix("ADDENDUM") || s.hasPrefix("SCHEDULE") || s.hasPrefix("APPENDIX") { return true }
         if s.range(of: #"^[A-Z]\.\s"#, options: .regularExpression) != nil { return true }
         if s.range(of: #"^[IVXL]{1,5}\.\s"#, options: .regularExpression) != nil { return true }
@@ -47,7 +48,7 @@ public struct Normalizer: Sendable {
     /// True when a line is a heading on its own (all capitals, short): never join text onto it.
     static func isStandaloneHeading(_ s: String) -> Bool {
         let letters = s.filter { $0.isLetter }
-        guard letters.count >= 3, s.count <= 90 else { return false }
+        guard letters.count >= 4, s.count <= 90 else { return false }
         return letters.allSatisfy { $0.isUppercase }
     }
 
