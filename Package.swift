@@ -34,11 +34,9 @@ let package = Package(
         .target(name: "BAAReview", dependencies: ["BAAExtract", "BAAClauses", "PCRE2", .product(name: "Yams", package: "Yams")]),
         // terminal, JSON, JSONL, tickets.
         .target(name: "BAAReport", dependencies: ["BAAReview"]),
-        // folder walking, vendors, cache, audit log, shards, ticket posting.
-        .target(name: "BAABatch", dependencies: ["BAAReview", "BAAReport", "BAAExtract"]),
         // The command line only.
         .executableTarget(name: "baa", dependencies: [
-            "BAAReview", "BAAReport", "BAABatch", "BAAClauses", "BAAExtract",
+            "BAAReview", "BAAReport", "BAAClauses", "BAAExtract",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -46,7 +44,5 @@ let package = Package(
         .testTarget(name: "BAAExtractTests", dependencies: ["BAAExtract"]),
         .testTarget(name: "BAAClausesTests", dependencies: ["BAAClauses", "BAAReview"]),
         .testTarget(name: "BAAReviewTests", dependencies: ["BAAReview", "BAAReport", "BAAClauses", "BAAExtract"]),
-        .testTarget(name: "BAABatchTests", dependencies: ["BAABatch", "BAAReview", "BAAReport"]),
-        .testTarget(name: "BAACLITests", dependencies: []),
     ]
 )

@@ -107,14 +107,14 @@ public final class Regex: @unchecked Sendable {
         isJIT = jit && pcre2_jit_compile_8(compiled, PCRE2_JIT_COMPLETE) == 0
 
         var count: UInt32 = 0
-        pcre2_pattern_info_8(compiled, PCRE2_INFO_CAPTURECOUNT, &count)
+        pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
         captureCount = Int(count)
         var nameCount: UInt32 = 0
         var entrySize: UInt32 = 0
         var table: UnsafePointer<UInt8>?
-        pcre2_pattern_info_8(compiled, PCRE2_INFO_NAMECOUNT, &nameCount)
-        pcre2_pattern_info_8(compiled, PCRE2_INFO_NAMEENTRYSIZE, &entrySize)
-        pcre2_pattern_info_8(compiled, PCRE2_INFO_NAMETABLE, &table)
+        pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_NAMECOUNT), &nameCount)
+        pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_NAMEENTRYSIZE), &entrySize)
+        pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_NAMETABLE), &table)
         var names: [String: Int] = [:]
         if let table, nameCount > 0 {
             for i in 0..<Int(nameCount) {

@@ -1,0 +1,121 @@
+import BAAClauses
+import BAAReview
+import Foundation
+
+/// The reviewer's view: header with score and risk, the element table, then findings by severity with
+/// evidence, section and line. Colours only on a TTY and never when NO_COLOR is set.
+public struct TerminalReporter {
+    public var color: Bool
+    public var explain: Bool
+
+    public init(color: Bool, explain: Bool = false) { self.color = color; self.explain = explain }
+
+    /// Colours are on when stdout is a terminal, NO_COLOR is unset and TERM is not "dumb".
+    public static func shouldColor(isTTY: Bool = isatty(STDOUT_FILENO) == 1, environment: [String: String] = ProcessInfo.processInfo.environment) -> Bool {
+        guard isTTY else { return false }
+        if let v = environment["NO_COLOR"], !v.isEmpty { return false }
+        return environment["TERM"] != "dumb"
+    }
+
+    func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+    func bold(_ s: String) -> String { paint(s, "1") }
+
+    func severityLabel(_ s: Severity) -> String {
+        let label = s.rawValue.uppercased()
+        switch s {
+        case .critical: return paint(label, "1;31")
+        case .high: return paint(label, "31")
+        case .medium: return paint(label, "33")
+        case .low: return paint(label, "36")
+        case .info: return paint(label, "2")
+        }
+    }
+
+    func riskLabel(_ r: RiskLevel) -> String {
+        switch r {
+        case .critical: return paint("CRITICAL", "1;31")
+        case .high: return paint("HIGH", "31")
+        case .medium: return paint("MEDIUM", "33")
+        case .low: return paint("LOW", "32")
+        }
+    }
+
+    static func location(_ e: Evidence) -> String {
+        var parts: [String] = []
+        if let f = e.file { parts.append(f) }
+        if let s = e.section { parts.append("§\(s)") }
+        if let h = e.heading, !h.isEmpty { parts.append(h) }
+        parts.append("p.\(e.page) line \(e.line)")
+        return parts.joined(separator: ", ")
+    }
+
+    static func wrap(_ text: String, width: Int, indent: String) -> String {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ") {
+            if current.count + word.count + 1 > width && !current.isEmpty { lines.append(indent + current); current = String(word) } else {
+                current += current.isEmpty ? String(word) : " " + word
+            }
+        }
+        if !current.isEmpty { lines.append(indent + current) }
+        return lines.joined(separator: "\n")
+    }
+
+    public func render(_ r: Report) -> String {
+        var out = ""
+        out += bold("baa review: \(r.document.path)") + "\n"
+        out += "Score \(bold("\(r.score)/100"))  Risk \(riskLabel(r.risk))  ·  \(r.document.format), \(r.document.pages) page\(r.document.pages == 1 ? "" : "s")  ·  clause library \(r.tool.clauseLibrary.version) (\(r.tool.clauseLibrary.sha256.prefix(12)))\n"
+        for w in r.document.warnings { out += paint("warning: ", "33") + w + "\n" }
+        out += "\n" + bold("Elements") + "\n"
+        for e in r.elements {
+            var verdict = e.status.rawValue
+            if let s = e.stance { verdict = s.rawValue }
+            if let d = e.deadline { verdict += " (\(d.description))" }
+            let mark: String
+            switch (e.status, e.stance) {
+            case (_, .some(.prohibited)): mark = paint("✓", "32")
+            case (_, .some(.permitted)): mark = paint("!", "31")
+            case (_, .some(.silent)): mark = paint("?", "33")
+            case (.present, _): mark = paint("✓", "32")
+            case (.weak, _): mark = paint("~", "33")
+            case (.missing, _): mark = paint("✗", "31")
+            }
+            let where_ = e.evidence.first.map { "  " + paint(TerminalReporter.location($0), "2") } ?? ""
+            out += "  \(mark) \(e.id.padding(toLength: 24, withPad: " ", startingAt: 0)) \(verdict.padding(toLength: 26, withPad: " ", startingAt: 0))\(where_)\n"
+            if explain {
+                out += paint("      rules fired: \(e.rulesFired.isEmpty ? "none" : e.rulesFired.joined(separator: ", "))", "2") + "\n"
+                for v in e.vetoed {
+                    out += paint("      vetoed: \(v.rule) by guard '\(v.guardName)' (\"\(v.text)\"\(v.section.map { ", §" + $0 } ?? ""), line \(v.line))", "2") + "\n"
+                }
+            }
+        }
+        out += "\n" + bold("Findings (\(r.findings.count))") + "\n"
+        if r.findings.isEmpty { out += "  none\n" }
+        for sev in Severity.allCases {
+            for f in r.findings where f.severity == sev {
+                out += "\n  [\(severityLabel(f.severity))] \(bold(f.title))\n"
+                out += paint("    \(f.element) · 45 CFR \(f.citation) · \(f.fingerprint)", "2") + "\n"
+                out += TerminalReporter.wrap(f.detail, width: 96, indent: "    ") + "\n"
+                for e in f.evidence {
+                    out += "    " + paint(TerminalReporter.location(e) + " [\(e.rule)]", "2") + "\n"
+                    out += TerminalReporter.wrap("\"\(e.text)\"", width: 96, indent: "      ") + "\n"
+                }
+                out += "    " + paint("Recommended language:", "1") + "\n"
+                out += TerminalReporter.wrap(f.recommendation, width: 96, indent: "      ") + "\n"
+            }
+        }
+        if explain {
+            out += "\n" + bold("Score") + "\n"
+            out += "  100"
+            for c in r.scoring.contributions where c.points > 0 { out += " - \(c.points) (\(c.element), \(c.severity.rawValue))" }
+            out += " = \(r.score)  →  risk \(r.risk.rawValue) (bands: \(r.scoring.bands.map { "≥\($0.minScore) \($0.risk.rawValue)" }.joined(separator: ", ")); playbook: \(r.scoring.playbook))\n"
+        }
+        return out
+    }
+}
+
+extension TerminalReporter {
+    public static func wrapPublic(_ text: String, width: Int = 96, indent: String = "") -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { wrap(String($0), width: width, indent: indent) }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,109 @@
+import BAAClauses
+import Foundation
+import Yams
+
+/// A practice's positions: thresholds and severities that turn element verdicts into findings.
+/// The built-in default follows HIPAA; `--playbook FILE` (YAML, same keys) overrides any of them.
+public struct Playbook: Codable, Sendable, Equatable {
+    public struct DeadlineLimit: Codable, Sendable, Equatable {
+        public var value: Int
+        public var unit: Deadline.Unit
+        public var calendarDays: Double { Deadline(value: value, unit: unit, text: "").calendarDays }
+    }
+
+    public struct ElementOverride: Codable, Sendable, Equatable {
+        /// Severity when the element is missing (risk elements: when flagged).
+        public var missing: Severity?
+        /// Severity when weak.
+        public var weak: Severity?
+        /// Treat a risk element as required (a missing one is a finding at `missing` severity).
+        public var required: Bool?
+    }
+
+    public var name: String = "HIPAA baseline (built-in)"
+    /// HIPAA's outer limit: 60 calendar days after discovery (164.410(b)). Beyond it: non-compliant.
+    public var breachMax: DeadlineLimit = DeadlineLimit(value: 60, unit: .calendar_days)
+    /// A stricter house position (e.g. 10 business days); a longer deadline is a finding.
+    public var breachPreferred: DeadlineLimit?
+    /// `prohibited`: the agreement must expressly prohibit AI training on PHI (a silent one is then a high finding).
+    public var aiTrainingRequired: Stance?
+    public var aiSilentSeverity: Severity = .high
+    public var aiPermittedSeverity: Severity = .high
+    public var deidentificationPermittedSeverity: Severity = .medium
+    public var subcontractorsWeakSeverity: Severity?
+    /// Points a finding of each severity takes off 100.
+    public var points: [String: Int] = ["critical": 25, "high": 10, "medium": 5, "low": 2, "info": 0]
+    /// Risk bands by minimum score, highest first.
+    public var riskBands: [RiskBand] = [
+        RiskBand(minScore: 85, risk: .low), RiskBand(minScore: 60, risk: .medium),
+        RiskBand(minScore: 35, risk: .high), RiskBand(minScore: 0, risk: .critical),
+    ]
+    public var elements: [String: ElementOverride] = [:]
+
+    enum CodingKeys: String, CodingKey {
+        case name
+        case breachMax = "breach_max"
+        case breachPreferred = "breach_preferred"
+        case aiTrainingRequired = "ai_training_required"
+        case aiSilentSeverity = "ai_silent_severity"
+        case aiPermittedSeverity = "ai_permitted_severity"
+        case deidentificationPermittedSeverity = "deidentification_permitted_severity"
+        case subcontractorsWeakSeverity = "subcontractors_weak_severity"
+        case points
+        case riskBands = "risk_bands"
+        case elements
+    }
+
+    public init() {}
+
+    public init(from decoder: Decoder) throws {
+        let d = Playbook()
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? "custom playbook"
+        breachMax = try c.decodeIfPresent(DeadlineLimit.self, forKey: .breachMax) ?? d.breachMax
+        breachPreferred = try c.decodeIfPresent(DeadlineLimit.self, forKey: .breachPreferred)
+        aiTrainingRequired = try c.decodeIfPresent(Stance.self, forKey: .aiTrainingRequired)
+        aiSilentSeverity = try c.decodeIfPresent(Severity.self, forKey: .aiSilentSeverity) ?? d.aiSilentSeverity
+        aiPermittedSeverity = try c.decodeIfPresent(Severity.self, forKey: .aiPermittedSeverity) ?? d.aiPermittedSeverity
+        deidentificationPermittedSeverity = try c.decodeIfPresent(Severity.self, forKey: .deidentificationPermittedSeverity) ?? d.deidentificationPermittedSeverity
+        subcontractorsWeakSeverity = try c.decodeIfPresent(Severity.self, forKey: .subcontractorsWeakSeverity)
+        points = d.points.merging(try c.decodeIfPresent([String: Int].self, forKey: .points) ?? [:]) { $1 }
+        riskBands = try c.decodeIfPresent([RiskBand].self, forKey: .riskBands) ?? d.riskBands
+        elements = try c.decodeIfPresent([String: ElementOverride].self, forKey: .elements) ?? [:]
+        for key in elements.keys where !ElementCatalog.all.contains(key) {
+            throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.elements], debugDescription: "unknown element id '\(key)'"))
+        }
+        if aiTrainingRequired == .silent {
+            throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.aiTrainingRequired], debugDescription: "ai_training_required is 'prohibited' or 'permitted'"))
+        }
+    }
+
+    public func points(for severity: Severity) -> Int { points[severity.rawValue] ?? 0 }
+
+    public func risk(for score: Int) -> RiskLevel {
+        riskBands.sorted { $0.minScore > $1.minScore }.first { score >= $0.minScore }?.risk ?? .critical
+    }
+
+    /// Loads a YAML playbook; errors name the file and what is wrong.
+    public static func load(path: String) throws -> Playbook {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            throw PlaybookError(path: path, message: "cannot read the playbook")
+        }
+        do { return try YAMLDecoder().decode(Playbook.self, from: text) } catch let e as DecodingError {
+            switch e {
+            case .dataCorrupted(let ctx), .keyNotFound(_, let ctx), .typeMismatch(_, let ctx), .valueNotFound(_, let ctx):
+                let at = ctx.codingPath.map(\.stringValue).joined(separator: ".")
+                throw PlaybookError(path: path, message: "\(at.isEmpty ? "" : at + ": ")\(ctx.debugDescription)")
+            @unknown default: throw PlaybookError(path: path, message: "\(e)")
+            }
+        } catch {
+            throw PlaybookError(path: path, message: "invalid YAML: \(error)")
+        }
+    }
+}
+
+public struct PlaybookError: Error, CustomStringConvertible {
+    public var path: String
+    public var message: String
+    public var description: String { "\(path): \(message)" }
+}

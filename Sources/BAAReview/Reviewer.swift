@@ -1,0 +1,133 @@
+import BAAClauses
+import BAAExtract
+import Foundation
+import PCRE2
+
+/// Reviews documents against a compiled clause library and a playbook.
+/// The library is shared read-only; make one Reviewer per thread (it owns PCRE2 match state).
+public final class Reviewer {
+    public let library: ClauseLibrary
+    public let playbook: Playbook
+    private let matcher: Matcher
+
+    public init(library: ClauseLibrary, playbook: Playbook = Playbook(), limits: MatchLimits = .default) {
+        self.library = library
+        self.playbook = playbook
+        self.matcher = Matcher(limits: limits)
+    }
+
+    /// Everything the engine saw: hits, vetoes, failures. `review` turns it into a Report.
+    public struct Analysis {
+        public var document: Document
+        public var segments: Segments
+        public var hits: [Hit]
+        public var failures: [RuleFailure]
+        public var definitions: [String: Deadline]
+        public var hasHIPAAContext: Bool
+        let subject: Subject
+    }
+
+    public func analyze(_ document: Document) -> Analysis {
+        let subject = Subject(document.text)
+        let segments = Segmenter().segment(document.text)
+        let index = MatchIndex(library: library, subject: subject, segments: segments, matcher: matcher)
+        var failures: [RuleFailure] = []
+        for rule in library.rules {
+            for p in rule.all + rule.any + rule.none {
+                if let message = index.failures[p] {
+                    failures.append(RuleFailure(rule: rule.spec.id, pattern: library.patterns[p].regex.pattern, message: message))
+                }
+            }
+        }
+        let definitionSentences = Set(segments.sentences.indices.filter { i in
+            Reviewer.isDefinition(subject.text(segments.sentences[i].range))
+        })
+        let evaluator = RuleEvaluator(library: library, index: index, segments: segments, subject: subject, definitionSentences: definitionSentences)
+        var unitsByScope: [Scope: [Unit]] = [:]
+        var hits: [Hit] = []
+        for rule in library.rules {
+            let units = unitsByScope[rule.spec.scope] ?? evaluator.units(for: rule.spec.scope)
+            unitsByScope[rule.spec.scope] = units
+            hits += evaluator.evaluate(rule, units: units)
+        }
+        // Recitals ("WHEREAS ...") impose nothing.
+        hits.removeAll { hit in subject.text(segments.paragraphs[hit.paragraph].range).uppercased().hasPrefix("WHEREAS") }
+        // Defined terms that carry a period ("Response Period" means ten days).
+        var definitions: [String: Deadline] = [:]
+        for d in library.definitions {
+            for m in index.matches[d] {
+                let groups = library.patterns[d].regex.groupNames
+                func group(_ name: String) -> String? { groups[name].flatMap { $0 < m.groups.count ? m.groups[$0] : nil }.map(subject.text) }
+                if let term = group("term"), let deadline = DeadlineParser.parse(value: group("value"), unit: group("unit"), text: subject.text(m.range)) {
+                    definitions[DeadlineParser.key(term)] = deadline
+                }
+            }
+        }
+        let context = library.documentContext.map { !index.matches[$0].isEmpty } ?? true
+        return Analysis(document: document, segments: segments, hits: hits, failures: failures, definitions: definitions,
+                        hasHIPAAContext: context, subject: subject)
+    }
+
+    static let definitionRegex = try! NSRegularExpression(pattern:
+        #"^\W{0,3}(?:\d{1,3}(?:\.\d{1,3})*\.?\s+|\([a-z0-9]{1,4}\)\s+)?["']?[A-Z][\w\s/&-]{0,60}?["']?(?:\s*\([^)]{0,40}\))?\s+(?:means|shall mean|has the meaning|have the meaning|refers to|is defined as)\b"#,
+        options: [])
+
+    /// "Breach" means ... / 1.3 "Security Incident" shall have the meaning ...
+    static func isDefinition(_ sentence: String) -> Bool {
+        let ns = sentence as NSString
+        return definitionRegex.firstMatch(in: sentence, range: NSRange(location: 0, length: min(ns.length, 200))) != nil
+    }
+
+    /// Reviews one document.
+    public func review(_ document: Document) -> Report {
+        let analysis = analyze(document)
+        return Scorer(library: library, playbook: playbook).report(for: analysis)
+    }
+}
+
+/// Turns captured wording into a Deadline: "ten (10) business days", "24 hours", "sixty (60) calendar days".
+public enum DeadlineParser {
+    static let words: [String: Int] = [
+        "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+        "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
+        "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+        "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100, "a": 1, "an": 1,
+    ]
+
+    public static func key(_ term: String) -> String {
+        term.lowercased().replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: "the ", with: "")
+            .trimmingCharacters(in: .whitespaces)
+    }
+
+    /// The number in a phrase: a parenthesized digit wins ("ten (10)"), then digits, then words ("twenty-four").
+    public static func number(_ text: String) -> Int? {
+        if let r = text.range(of: #"\((\d{1,4})\)"#, options: .regularExpression) {
+            return Int(text[r].dropFirst().dropLast())
+        }
+        if let r = text.range(of: #"\d{1,4}"#, options: .regularExpression) { return Int(text[r]) }
+        var total = 0
+        var found = false
+        for w in text.lowercased().split(whereSeparator: { !$0.isLetter }) {
+            if let v = words[String(w)] {
+                if v == 100 { total = max(total, 1) * 100 } else { total += v }
+                found = true
+            }
+        }
+        return found ? total : nil
+    }
+
+    public static func unit(_ text: String) -> (Deadline.Unit, Int)? {
+        let t = text.lowercased()
+        if t.contains("hour") { return (.hours, 1) }
+        if t.contains("business") || t.contains("working") { return (.business_days, 1) }
+        if t.contains("calendar") { return (.calendar_days, 1) }
+        if t.contains("week") { return (.days, 7) }
+        if t.contains("day") { return (.days, 1) }
+        return nil
+    }
+
+    public static func parse(value: String?, unit: String?, text: String) -> Deadline? {
+        guard let value, let n = number(value), n > 0, let unit, let (u, factor) = self.unit(unit) else { return nil }
+        return Deadline(value: n * factor, unit: u, text: text.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}

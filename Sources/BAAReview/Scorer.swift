@@ -1,0 +1,210 @@
+import BAAClauses
+import BAAExtract
+import Foundation
+import PCRE2
+
+/// Turns rule hits into element verdicts, findings and a score a reviewer can recompute by hand:
+/// score = 100 - the sum of each finding's points (playbook), floored at 0; risk from the score bands.
+public struct Scorer {
+    public let library: ClauseLibrary
+    public let playbook: Playbook
+    public static let maxEvidence = 3
+
+    public init(library: ClauseLibrary, playbook: Playbook) {
+        self.library = library
+        self.playbook = playbook
+    }
+
+    func evidence(_ hit: Hit, _ a: Reviewer.Analysis) -> Evidence {
+        let p = a.segments.paragraphs[hit.paragraph]
+        var unit = hit.unit
+        // Keep excerpts readable: at most ~600 bytes around the span, cut at character boundaries.
+        if unit.count > 600 {
+            let lo = max(unit.lowerBound, hit.span.lowerBound - 200), hi = min(unit.upperBound, max(hit.span.upperBound, lo + 400) + 100)
+            unit = lo..<hi
+        }
+        var text = a.subject.text(Evidence.clampToCharacters(unit, a.subject))
+        text = text.trimmingCharacters(in: .whitespaces)
+        let loc = a.document.sourceMap.location(at: hit.span.lowerBound)
+        return Evidence(text: text, section: p.section, heading: p.heading, page: loc.page, line: loc.line,
+                        start: hit.span.lowerBound, end: hit.span.upperBound, rule: hit.rule.spec.id)
+    }
+
+    public func report(for a: Reviewer.Analysis) -> Report {
+        var elements: [ElementResult] = []
+        var findings: [Finding] = []
+        let path = a.document.path
+        var warnings = a.document.warnings
+        for f in a.failures where !warnings.contains("rule error: \(f)") { warnings.append("rule error: \(f)") }
+        if !a.hasHIPAAContext {
+            warnings.append("the document never mentions PHI, HIPAA or a business associate: required terms found are analogues only (weak)")
+        }
+        let hitsByElement = Dictionary(grouping: a.hits, by: { $0.rule.spec.element })
+
+        for spec in library.spec.elements {
+            let all = (hitsByElement[spec.id] ?? []).sorted { $0.span.lowerBound < $1.span.lowerBound }
+            let live = all.filter { $0.vetoedBy == nil }
+            let vetoes = all.compactMap { h -> Veto? in
+                guard let v = h.vetoedBy else { return nil }
+                let p = a.segments.paragraphs[h.paragraph]
+                return Veto(rule: h.rule.spec.id, guardName: v.name, text: v.text, section: p.section,
+                            line: a.document.sourceMap.location(at: h.span.lowerBound).line)
+            }
+            var fired: [String] = []
+            for h in live where !fired.contains(h.rule.spec.id) { fired.append(h.rule.spec.id) }
+            let override = playbook.elements[spec.id]
+            let missingSeverity = override?.missing ?? spec.severity
+            let weakSeverity = override?.weak ?? (spec.id == "subcontractors" ? playbook.subcontractorsWeakSeverity : nil) ?? spec.weakSeverity
+            var result = ElementResult(id: spec.id, title: spec.title, kind: spec.kind.rawValue, status: .missing, stance: nil,
+                                       severity: .info, citation: spec.citation, evidence: [], deadline: nil, rulesFired: fired, vetoed: vetoes)
+            func finding(_ kind: String, _ severity: Severity, _ title: String, _ detail: String, _ ev: [Evidence]) {
+                findings.append(Finding(fingerprint: Finding.fingerprint(path: path, element: spec.id, kind: kind), element: spec.id, kind: kind,
+                                        severity: severity, title: title, detail: detail, citation: spec.citation,
+                                        recommendation: spec.recommendation, evidence: ev))
+            }
+            func pick(_ hits: [Hit]) -> [Evidence] {
+                var seen = Set<Range<Int>>()
+                var out: [Evidence] = []
+                for h in hits where !seen.contains(h.unit) && out.count < Scorer.maxEvidence {
+                    seen.insert(h.unit); out.append(evidence(h, a))
+                }
+                return out
+            }
+
+            if ElementCatalog.stanceElements.contains(spec.id) {
+                // Stance: the first verdict in the element's precedence that fired.
+                let stanceHits = live.filter { $0.rule.spec.verdict == .prohibited || $0.rule.spec.verdict == .permitted }
+                var stance: Stance = .silent
+                for v in spec.precedence where stanceHits.contains(where: { $0.rule.spec.verdict == v }) {
+                    stance = v == .prohibited ? .prohibited : .permitted
+                    break
+                }
+                let chosen = stanceHits.filter { $0.rule.spec.verdict.rawValue == stance.rawValue }
+                let weakHits = live.filter { $0.rule.spec.verdict == .weak }
+                result.stance = stance
+                result.status = stance == .silent ? (weakHits.isEmpty ? .missing : .weak) : .present
+                result.evidence = pick(stance == .silent ? weakHits : chosen)
+                // Evidence of the other stance too, so a reviewer sees a permission hiding behind a prohibition.
+                let other = stanceHits.filter { $0.rule.spec.verdict.rawValue != stance.rawValue }
+                if stance != .silent && !other.isEmpty { result.evidence += pick(other).prefix(1) }
+                switch (spec.id, stance) {
+                case ("ai_training", .silent):
+                    let sev = playbook.aiTrainingRequired == .prohibited ? max(playbook.aiSilentSeverity, .high) : playbook.aiSilentSeverity
+                    finding("ai_silent", sev, "No restriction on using PHI to train AI models",
+                            "The agreement does not say whether PHI, or data derived from it (de-identified, aggregated, telemetry), may be used to train, fine-tune or improve AI or machine-learning models. Silence leaves the vendor's own terms in control.",
+                            result.evidence)
+                case ("ai_training", .permitted):
+                    let sev = playbook.aiTrainingRequired == .prohibited ? .critical : playbook.aiPermittedSeverity
+                    finding("ai_permitted", sev, "PHI or data derived from it may be used to train or improve AI models",
+                            "A term permits using PHI or derived data (de-identified, aggregated, service or usage data) to develop, train or improve models or services.",
+                            result.evidence)
+                case ("deidentification", .permitted):
+                    finding("deid_permitted", playbook.deidentificationPermittedSeverity, "Business associate may de-identify PHI and use the result",
+                            "De-identified data falls outside HIPAA: once de-identified the vendor may use it for any purpose unless the agreement limits it (purpose, no re-identification, no sale, no AI training).",
+                            result.evidence)
+                case ("data_aggregation", .permitted):
+                    finding("aggregation_permitted", .info, "Business associate may aggregate PHI with other customers' data",
+                            "Data aggregation for the covered entity's health care operations is lawful (164.504(e)(2)(i)(B)); check it is limited to that purpose.",
+                            result.evidence)
+                default: break
+                }
+                result.severity = findings.last(where: { $0.element == spec.id })?.severity ?? .info
+                elements.append(result)
+                continue
+            }
+
+            let present = live.filter { $0.rule.spec.verdict == .present }
+            let weak = live.filter { $0.rule.spec.verdict == .weak }
+            if spec.id == "breach_notification" {
+                // Present only with a definite outer limit; the first stated deadline in the document counts.
+                var deadlineHit: (Hit, Deadline)?
+                for h in present {
+                    if let d = deadline(of: h, a) { deadlineHit = (h, d); break }
+                }
+                if let (h, d) = deadlineHit {
+                    result.deadline = d
+                    result.status = .present
+                    result.evidence = pick([h] + present.filter { $0.unit != h.unit })
+                    if d.calendarDays > playbook.breachMax.calendarDays {
+                        result.status = .weak
+                        finding("too_late", .critical, "Breach notice deadline (\(d.description)) is beyond HIPAA's outer limit",
+                                "HIPAA requires notice without unreasonable delay and in no case later than 60 calendar days after discovery (45 CFR 164.410(b)); the agreement allows \(d.text).",
+                                result.evidence)
+                    } else if let pref = playbook.breachPreferred, d.calendarDays > pref.calendarDays {
+                        finding("exceeds_playbook", .medium, "Breach notice deadline (\(d.description)) is longer than the playbook's \(pref.value) \(pref.unit.rawValue.replacingOccurrences(of: "_", with: " "))",
+                                "Your playbook asks for breach notice within \(pref.value) \(pref.unit.rawValue.replacingOccurrences(of: "_", with: " ")).",
+                                result.evidence)
+                    }
+                } else if !present.isEmpty || !weak.isEmpty {
+                    result.status = .weak
+                    result.evidence = pick(present + weak)
+                    finding("weak", weakSeverity, "Breach notification has no definite outer limit",
+                            "The agreement requires breach notice but states no definite deadline (only \"promptly\", \"without unreasonable delay\", a bare reference to 45 CFR 164.410, or an unfilled variable). Set a definite outer limit no later than 60 calendar days after discovery.",
+                            result.evidence)
+                } else {
+                    finding("missing", missingSeverity, "Missing: \(spec.title)", spec.rationale, [])
+                }
+            } else if !present.isEmpty {
+                result.status = .present
+                result.evidence = pick(present)
+            } else if !weak.isEmpty {
+                result.status = .weak
+                result.evidence = pick(weak)
+            }
+            // A document that never mentions PHI/HIPAA has analogues at best.
+            if !a.hasHIPAAContext && spec.kind == .required && result.status == .present {
+                result.status = .weak
+                if spec.id == "breach_notification" {
+                    finding("weak", weakSeverity, "Breach notification covers other data, not PHI", spec.rationale, result.evidence)
+                }
+            }
+            if spec.id != "breach_notification" {
+                if result.status == .missing {
+                    finding("missing", missingSeverity, "Missing: \(spec.title)", spec.rationale, [])
+                } else if result.status == .weak {
+                    let title = spec.id == "subcontractors" ? "Subcontractor flow-down is weak" : "Weak: \(spec.title)"
+                    finding("weak", weakSeverity, title, spec.rationale, result.evidence)
+                }
+            }
+            result.severity = findings.filter { $0.element == spec.id }.map(\.severity).max() ?? .info
+            elements.append(result)
+        }
+        findings.sort { ($0.severity.rank, $1.element) > ($1.severity.rank, $0.element) }
+        var contributions: [Contribution] = []
+        var total = 0
+        for f in findings {
+            let pts = playbook.points(for: f.severity)
+            total += pts
+            contributions.append(Contribution(fingerprint: f.fingerprint, element: f.element, severity: f.severity, points: pts))
+        }
+        let score = max(0, 100 - total)
+        let doc = a.document
+        return Report(
+            tool: ToolInfo(name: "baa", version: BAAVersion.current,
+                           clauseLibrary: .init(version: library.spec.version, sha256: library.spec.sha256)),
+            document: DocumentInfo(path: doc.path, sha256: doc.sha256, format: doc.format.rawValue, pages: doc.pageCount,
+                                   ocrPages: doc.ocrPages, warnings: warnings),
+            score: score, risk: playbook.risk(for: score), elements: elements, findings: findings,
+            scoring: Scoring(base: 100, contributions: contributions, playbook: playbook.name, bands: playbook.riskBands))
+    }
+
+    /// The deadline a hit states, directly or through a defined term.
+    func deadline(of hit: Hit, _ a: Reviewer.Analysis) -> Deadline? {
+        let text = hit.captures["deadline"] ?? [hit.captures["value"], hit.captures["unit"]].compactMap { $0 }.joined(separator: " ")
+        if let d = DeadlineParser.parse(value: hit.captures["value"], unit: hit.captures["unit"], text: text) { return d }
+        if let ref = hit.captures["ref"], let d = a.definitions[DeadlineParser.key(ref)] {
+            return Deadline(value: d.value, unit: d.unit, text: "\(ref.trimmingCharacters(in: .whitespaces)) (defined: \(d.text))")
+        }
+        return nil
+    }
+}
+
+extension Evidence {
+    /// Moves range ends off UTF-8 continuation bytes.
+    static func clampToCharacters(_ r: Range<Int>, _ s: PCRE2.Subject) -> Range<Int> {
+        var lo = r.lowerBound, hi = r.upperBound
+        while lo > 0 && lo < s.count && s.bytes[lo] & 0xC0 == 0x80 { lo -= 1 }
+        while hi < s.count && s.bytes[hi] & 0xC0 == 0x80 { hi += 1 }
+        return lo..<hi
+    }
+}

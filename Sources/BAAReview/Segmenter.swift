@@ -1,0 +1,243 @@
+import Foundation
+
+/// A paragraph of normalized text (one line), with the section it belongs to.
+public struct Paragraph: Sendable, Equatable {
+    public var range: Range<Int>
+    /// The section number in force here, e.g. "3.3(a)", "IV", "Exhibit A".
+    public var section: String?
+    /// The heading of the enclosing numbered section, e.g. "Reporting".
+    public var heading: String?
+    public var sectionIndex: Int
+    /// The paragraph that introduces this list item ("Business Associate shall:"), if any.
+    public var leadIn: Range<Int>?
+    /// True for a table-of-contents line or a bare heading (no obligation can live there).
+    public var isHeadingOnly: Bool
+}
+
+/// A unit that rules with `scope: sentence` match inside.
+public struct Sentence: Sendable, Equatable {
+    public var range: Range<Int>
+    public var paragraph: Int
+}
+
+/// A numbered section: from one top-level heading to the next.
+public struct Section: Sendable, Equatable {
+    public var range: Range<Int>
+    public var number: String?
+    public var heading: String?
+    public var firstParagraph: Int
+    public var lastParagraph: Int
+}
+
+/// Sections, paragraphs and sentences of a document, all as UTF-8 byte ranges.
+public struct Segments: Sendable {
+    public var paragraphs: [Paragraph] = []
+    public var sentences: [Sentence] = []
+    public var sections: [Section] = []
+
+    /// The paragraph containing a byte offset.
+    public func paragraphIndex(at offset: Int) -> Int? {
+        var lo = 0, hi = paragraphs.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if paragraphs[mid].range.lowerBound <= offset { lo = mid + 1 } else { hi = mid }
+        }
+        let i = lo - 1
+        return i >= 0 && offset <= paragraphs[i].range.upperBound ? i : nil
+    }
+}
+
+/// Splits normalized text (one paragraph per line) into sections, paragraphs and sentences.
+public struct Segmenter: Sendable {
+    public init() {}
+
+    // Labels at the start of a paragraph.
+    private static let topLabel = try! NSRegularExpression(pattern:
+        #"^(?:#{1,6}\s*)?(?:(?:section|sec\.|§)\s*(\d{1,3}(?:\.\d{1,3})*)|(article|exhibit|schedule|appendix|addendum|attachment)\s+([ivxlcdm]+|\d{1,3}|[a-z])\b|(\d{1,3}(?:\.\d{1,3})*)(?:[.)]|\s)|([ivxlc]{1,6})\.\s)"#,
+        options: [.caseInsensitive])
+    private static let subLabel = try! NSRegularExpression(pattern: #"^\(?([a-z]{1,2}|[ivxlc]{1,6}|\d{1,2})\)\s"#, options: [.caseInsensitive])
+    private static let tocLine = try! NSRegularExpression(pattern: #"(?:\.{4,}|\s{2,}|\t)\s*\d{1,3}\s*$"#, options: [])
+
+    public func segment(_ text: String) -> Segments {
+        var seg = Segments()
+        let utf8 = Array(text.utf8)
+        var start = 0
+        var topNumber: String?
+        var topHeading: String?
+        var subNumber: String?
+        var pendingCapsHeading: String?
+        var sectionStart = 0
+        var sectionFirstPara = 0
+        var leadIn: Range<Int>?
+        var sectionsOut: [Section] = []
+
+        func closeSection(at end: Int, lastPara: Int) {
+            if end > sectionStart || sectionsOut.isEmpty {
+                sectionsOut.append(Section(range: sectionStart..<end, number: topNumber, heading: topHeading,
+                                           firstParagraph: sectionFirstPara, lastParagraph: max(sectionFirstPara, lastPara)))
+            }
+        }
+
+        var i = 0
+        while i <= utf8.count {
+            if i == utf8.count || utf8[i] == UInt8(ascii: "\n") {
+                let range = start..<i
+                if !range.isEmpty {
+                    let line = String(decoding: utf8[range], as: UTF8.self)
+                    let ns = line as NSString
+                    let full = NSRange(location: 0, length: ns.length)
+                    let paraIndex = seg.paragraphs.count
+                    var headingOnly = false
+                    var isItem = false
+                    if let m = Segmenter.topLabel.firstMatch(in: line, range: full) {
+                        var number: String?
+                        for g in [1, 4, 5] where m.range(at: g).location != NSNotFound { number = ns.substring(with: m.range(at: g)) }
+                        if m.range(at: 2).location != NSNotFound {
+                            number = ns.substring(with: m.range(at: 2)).capitalized + " " + ns.substring(with: m.range(at: 3)).uppercased()
+                        }
+                        let startsNew = number != nil
+                        if startsNew {
+                            // A new top-level section.
+                            closeSection(at: range.lowerBound, lastPara: paraIndex - 1)
+                            sectionStart = range.lowerBound
+                            sectionFirstPara = paraIndex
+                            topNumber = number
+                            subNumber = nil
+                            let rest = ns.substring(from: m.range.location + m.range.length).trimmingCharacters(in: .whitespaces)
+                            topHeading = Segmenter.heading(from: rest) ?? pendingCapsHeading
+                            pendingCapsHeading = nil
+                            headingOnly = Segmenter.isHeadingOnly(rest)
+                            leadIn = nil
+                        }
+                    } else if let m = Segmenter.subLabel.firstMatch(in: line, range: full) {
+                        subNumber = "(" + ns.substring(with: m.range(at: 1)) + ")"
+                        isItem = true
+                    } else if line.hasPrefix("- ") || line.hasPrefix("* ") {
+                        isItem = true
+                    } else if Segmenter.isCapsHeading(line) {
+                        // A heading in capitals on its own line: it names the next section, or starts one when unnumbered.
+                        headingOnly = true
+                        closeSection(at: range.lowerBound, lastPara: paraIndex - 1)
+                        sectionStart = range.lowerBound
+                        sectionFirstPara = paraIndex
+                        topNumber = nil
+                        subNumber = nil
+                        topHeading = line.trimmingCharacters(in: CharacterSet(charactersIn: "#*: ")).capitalized
+                        pendingCapsHeading = topHeading
+                        leadIn = nil
+                    } else if line.hasPrefix("#") {
+                        headingOnly = true
+                        closeSection(at: range.lowerBound, lastPara: paraIndex - 1)
+                        sectionStart = range.lowerBound
+                        sectionFirstPara = paraIndex
+                        topNumber = nil
+                        subNumber = nil
+                        topHeading = line.trimmingCharacters(in: CharacterSet(charactersIn: "# "))
+                        leadIn = nil
+                    }
+                    if Segmenter.tocLine.firstMatch(in: line, range: full) != nil && line.count < 120 { headingOnly = true }
+                    var section = topNumber
+                    if let sub = subNumber { section = (section ?? "") + sub }
+                    let paragraph = Paragraph(range: range, section: section, heading: topHeading, sectionIndex: sectionsOut.count,
+                                              leadIn: isItem ? leadIn : nil, isHeadingOnly: headingOnly)
+                    seg.paragraphs.append(paragraph)
+                    // A paragraph ending in ":" (or "shall" / "agrees to") introduces the items after it.
+                    let trimmed = line.trimmingCharacters(in: .whitespaces)
+                    if trimmed.hasSuffix(":") || trimmed.lowercased().hasSuffix(" shall") || trimmed.lowercased().hasSuffix(" agrees to") {
+                        leadIn = range
+                    } else if !isItem {
+                        leadIn = nil
+                    }
+                    for s in Segmenter.sentences(in: utf8, range: range) {
+                        seg.sentences.append(Sentence(range: s, paragraph: paraIndex))
+                    }
+                }
+                start = i + 1
+            }
+            i += 1
+        }
+        closeSection(at: utf8.count, lastPara: seg.paragraphs.count - 1)
+        // Fix sectionIndex to refer to the final section list.
+        seg.sections = sectionsOut
+        var s = 0
+        for p in seg.paragraphs.indices {
+            while s + 1 < sectionsOut.count && sectionsOut[s + 1].range.lowerBound <= seg.paragraphs[p].range.lowerBound { s += 1 }
+            seg.paragraphs[p].sectionIndex = s
+        }
+        return seg
+    }
+
+    /// "Reporting. Business Associate shall..." -> "Reporting"; a short title-case run before the first period.
+    static func heading(from rest: String) -> String? {
+        guard !rest.isEmpty else { return nil }
+        let stripped = rest.replacingOccurrences(of: "*", with: "")
+        if let dot = stripped.firstIndex(where: { $0 == "." || $0 == ":" }) {
+            let candidate = stripped[..<dot].trimmingCharacters(in: .whitespaces)
+            let words = candidate.split(separator: " ")
+            if !words.isEmpty && words.count <= 8 && words.allSatisfy({ $0.first?.isUppercase == true || ["of", "and", "or", "the", "to", "for", "in", "on", "by", "with", "a"].contains($0.lowercased()) }) {
+                return candidate
+            }
+        }
+        if isHeadingOnly(stripped) { return stripped.trimmingCharacters(in: CharacterSet(charactersIn: " .:")) }
+        return nil
+    }
+
+    /// A short line with no sentence in it: a heading or a table-of-contents entry.
+    static func isHeadingOnly(_ rest: String) -> Bool {
+        let t = rest.trimmingCharacters(in: .whitespaces)
+        if t.isEmpty { return true }
+        let words = t.split(separator: " ")
+        if words.count > 10 { return false }
+        let lower = t.lowercased()
+        for verb in [" shall ", " will ", " may ", " agrees ", " must ", " means ", " is ", " are "] where (" " + lower + " ").contains(verb) { return false }
+        return true
+    }
+
+    static func isCapsHeading(_ line: String) -> Bool {
+        let letters = line.filter(\.isLetter)
+        guard letters.count >= 4, line.count <= 90 else { return false }
+        return letters.allSatisfy(\.isUppercase)
+    }
+
+    private static let abbreviations: Set<String> = [
+        "c.f.r", "cfr", "u.s.c", "u.s", "e.g", "i.e", "no", "sec", "inc", "ltd", "co", "corp", "v", "vs", "etc", "mr", "ms", "dr",
+        "st", "art", "para", "pub", "l", "stat", "fed", "reg", "id", "seq", "al", "cf", "p", "pp", "ch", "n",
+    ]
+
+    /// Sentence ranges in a paragraph: a period, ? or ! then a space and a capital, digit, quote or "(".
+    /// Abbreviations (C.F.R., e.g., Inc.) and section numbers do not end a sentence.
+    static func sentences(in utf8: [UInt8], range: Range<Int>) -> [Range<Int>] {
+        var out: [Range<Int>] = []
+        var start = range.lowerBound
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let c = utf8[i]
+            if (c == UInt8(ascii: ".") || c == UInt8(ascii: "?") || c == UInt8(ascii: "!")) && i + 2 < range.upperBound && utf8[i + 1] == UInt8(ascii: " ") {
+                var j = i + 2
+                // Skip a closing quote or parenthesis.
+                while j < range.upperBound && (utf8[j] == UInt8(ascii: "\"") || utf8[j] == UInt8(ascii: "'")) { j += 1 }
+                let next = j < range.upperBound ? utf8[j] : 0
+                let nextStarts = (next >= 65 && next <= 90) || next == UInt8(ascii: "(") || (next >= 48 && next <= 57) || next == UInt8(ascii: "\"") || next >= 0x80
+                if nextStarts && c == UInt8(ascii: ".") {
+                    // The word before the period.
+                    var k = i - 1
+                    while k >= start && utf8[k] != UInt8(ascii: " ") && utf8[k] != UInt8(ascii: "(") { k -= 1 }
+                    let word = String(decoding: utf8[(k + 1)..<i], as: UTF8.self).lowercased()
+                    let bare = word.trimmingCharacters(in: CharacterSet(charactersIn: "\"'()[],"))
+                    let isAbbrev = abbreviations.contains(bare) || (bare.count == 1 && bare.first!.isLetter)
+                        || bare.allSatisfy({ $0.isNumber || $0 == "." }) && !bare.isEmpty && bare.count <= 8 && (i - start) < 12
+                    if !isAbbrev {
+                        out.append(start..<(i + 1))
+                        start = i + 2
+                    }
+                } else if nextStarts {
+                    out.append(start..<(i + 1))
+                    start = i + 2
+                }
+            }
+            i += 1
+        }
+        if start < range.upperBound { out.append(start..<range.upperBound) }
+        return out
+    }
+}

@@ -1,0 +1,71 @@
+import PCRE2
+import XCTest
+
+final class PCRE2Tests: XCTestCase {
+    func testOffsetsAreUTF8BytesAfterMultibyteCharacters() throws {
+        // "§" is 2 bytes, the curly quote 3, the emoji 4: a UTF-16 or Character offset would be wrong.
+        let text = "§ 4.2 \u{201C}Breach\u{201D} 📝 subcontractors agree"
+        let subject = Subject(text)
+        let regex = try Regex(#"\bsubcontractors?\b"#)
+        let m = try XCTUnwrap(try Matcher().firstMatch(regex, in: subject))
+        let expectedStart = text.utf8.distance(from: text.utf8.startIndex, to: text.range(of: "subcontractors")!.lowerBound.samePosition(in: text.utf8)!)
+        XCTAssertEqual(m.range.lowerBound, expectedStart)
+        XCTAssertEqual(subject.text(m.range), "subcontractors")
+    }
+
+    func testCompileErrorCarriesOffset() {
+        XCTAssertThrowsError(try Regex("abc(def")) { error in
+            let e = error as! PCRE2Error
+            XCTAssertEqual(e.offset, 7)
+            XCTAssertTrue(e.message.contains("missing closing parenthesis"), e.message)
+        }
+    }
+
+    func testNamedGroupsAndCaseless() throws {
+        let regex = try Regex(#"within\s+(?<value>\w+(?:\s*\(\d+\))?)\s+(?<unit>business\s+days|days|hours)"#)
+        XCTAssertEqual(regex.groupNames["value"], 1)
+        XCTAssertEqual(regex.groupNames["unit"], 2)
+        let subject = Subject("Notice WITHIN ten (10) Business Days of discovery.")
+        let m = try XCTUnwrap(try Matcher().firstMatch(regex, in: subject))
+        XCTAssertEqual(m.groups[1].map(subject.text), "ten (10)")
+        XCTAssertEqual(m.groups[2].map(subject.text), "Business Days")
+    }
+
+    func testCatastrophicPatternHitsTheMatchLimitInsteadOfHanging() throws {
+        let regex = try Regex("(a+)+$")
+        let subject = Subject(String(repeating: "a", count: 40) + "!")
+        let start = Date()
+        XCTAssertThrowsError(try Matcher(limits: MatchLimits(matchLimit: 100_000)).firstMatch(regex, in: subject)) { error in
+            XCTAssertTrue((error as! PCRE2Error).isResourceLimit, "\(error)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 5, "a limit that does not stop the match is no limit")
+    }
+
+    func testAllMatchesRespectsTheEndBoundary() throws {
+        let subject = Subject("PHI here. PHI there. PHI everywhere.")
+        let regex = try Regex(#"\bPHI\b"#)
+        let all = try Matcher().allMatches(regex, in: subject)
+        XCTAssertEqual(all.map(\.range.lowerBound), [0, 10, 21])
+        let bounded = try Matcher().allMatches(regex, in: subject, from: 1, to: 20)
+        XCTAssertEqual(bounded.map(\.range.lowerBound), [10])
+    }
+
+    func testEmptyMatchesStepOverWholeCharacters() throws {
+        let subject = Subject("é§x")
+        let all = try Matcher().allMatches(try Regex(#"(?=x)|\b"#), in: subject)
+        for m in all { XCTAssertNotNil(String(validating: Array(subject.text(m.range).utf8), as: UTF8.self)) }
+        XCTAssertFalse(all.isEmpty)
+    }
+
+    func testInvalidUTF8IsRejectedOnce() {
+        XCTAssertNil(Subject(bytes: [0x41, 0xC3, 0x28]))
+        XCTAssertNotNil(Subject(bytes: Array("ok é".utf8)))
+    }
+
+    func testDeepPatternUsesTheLargerJITStack() throws {
+        // Nested groups over a long subject overflow the JIT's default 32 KB stack.
+        let regex = try Regex(#"^(?:(a)|b)*$"#)
+        let subject = Subject(String(repeating: "ab", count: 50_000))
+        XCTAssertNotNil(try Matcher().firstMatch(regex, in: subject))
+    }
+}
