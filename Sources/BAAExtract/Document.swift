@@ -117,6 +117,9 @@ public struct ExtractOptions: Sendable {
     public var maxPages: Int = 2000
     public var maxTextBytes: Int = 50 * 1024 * 1024
     public var password: String?
+    /// DOCX: most ZIP entries accepted, and most bytes decompressed in total (zip-bomb guards).
+    public var maxArchiveEntries: Int = 10_000
+    public var maxUncompressedBytes: Int = 256 * 1024 * 1024
     public init() {}
 }
 

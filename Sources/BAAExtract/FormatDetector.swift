@@ -54,6 +54,9 @@ public struct DocumentLoader: Sendable {
     public func load(data: Data, path: String) throws(ExtractError) -> Document {
         if data.isEmpty { throw ExtractError(path: path, message: "empty file (0 bytes)") }
         guard let format = FormatDetector.detect(data, path: path) else {
+            if data.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+                throw ExtractError(path: path, message: "legacy Word .doc or password-protected Office file: save it as DOCX or PDF")
+            }
             throw ExtractError(path: path, message: "unknown format: binary content that is not PDF, DOCX, HTML or text")
         }
         guard let extractor = extractor(for: format) else {
@@ -76,7 +79,9 @@ public enum ExtractorRegistry {
     public static func extractor(for format: DocumentFormat) -> (any Extractor)? {
         switch format {
         case .text, .markdown: return TextExtractor(format: format)
-        default: return nil
+        case .pdf: return PDFExtractor()
+        case .docx: return DOCXExtractor()
+        case .html: return HTMLExtractor()
         }
     }
 }

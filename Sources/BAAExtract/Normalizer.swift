@@ -2,7 +2,10 @@ import Foundation
 
 /// Cleans extracted lines into review text, one paragraph per line, keeping a source map.
 /// Characters: NFKC, curly quotes and dashes to ASCII, non-breaking and zero-width spaces.
-/// Lines: soft wraps joined, words hyphenated across a line end re-joined.
+/// Lines: running headers, footers and page numbers removed (before joining, so a footer between
+/// two halves of a sentence does not split it), soft wraps joined, words hyphenated across a line
+/// end re-joined. Headings and list items stay on their own lines. Every emitted line records a
+/// source-map anchor, so each byte of the result maps to the page and line it came from.
 public struct Normalizer: Sendable {
     public init() {}
 
@@ -37,19 +40,132 @@ public struct Normalizer: Sendable {
         guard let first = s.first else { return false }
         if first == "#" || first == "-" || first == "*" || first == "|" || first == ">" { return true }
         if first == "(" { return s.range(of: #"^\((?:[a-zA-Z]{1,2}|[ivxlcIVXLC]{1,6}|\d{1,3})\)\s"#, options: .regularExpression) != nil }
-        // "1." "2)" "1.1" "4.2.1" start items; a bare "10 business days" after a hard wrap does not.
-        if first.isNumber { return s.range(of: #"^(?:\d{1,3}[.)]|\d{1,3}(?:\.\d{1,3})+\.?)\s"#, options: .regularExpression) != nil }
-        if s.hasPrefix("Section ") || s.hasPrefix("SECTION ") || s.hasPrefix("ARTICLE ") || s.hasPrefix("Article ") || s.hasPrefix("EXHIBIT") || s.hasPrefix("Exhibit ") || s.hasPrefix("ADDENDUM") || s.hasPrefix("SCHEDULE") || s.hasPrefix("APPENDIX") { return true }
+        if first.isNumber { return startsNumbered(s) }
+        if s.hasPrefix("Section ") || s.hasPrefix("SECTION ") || s.hasPrefix("ARTICLE ") || s.hasPrefix("Article ") || s.hasPrefix("EXHIBIT") || s.hasPrefix("Exhibit ") || s.hasPrefix("ADDENDUM") || s.hasPrefix("SCHEDULE") || s.hasPrefix("APPENDIX") || s.hasPrefix("Schedule ") || s.hasPrefix("Appendix ") || s.hasPrefix("Attachment ") || s.hasPrefix("ATTACHMENT") {
+            return s.range(of: #"^[A-Za-z]+\s+(?:[0-9]+(?:\.[0-9]+)*|[IVXLC]+|[A-Z])\b"#, options: .regularExpression) != nil
+        }
         if s.range(of: #"^[A-Z]\.\s"#, options: .regularExpression) != nil { return true }
         if s.range(of: #"^[IVXL]{1,5}\.\s"#, options: .regularExpression) != nil { return true }
         return false
     }
 
+    /// "1. ", "1) ", "1.1 ", "4.2.1. ": a numbered marker (a bare "164 " is not one).
+    static func startsNumbered(_ s: String) -> Bool {
+        s.range(of: #"^\d{1,3}(?:[.)]|(?:\.\d{1,3})+\.?)\s"#, options: .regularExpression) != nil
+    }
+
     /// True when a line is a heading on its own (all capitals, short): never join text onto it.
     static func isStandaloneHeading(_ s: String) -> Bool {
         let letters = s.filter { $0.isLetter }
-        guard letters.count >= 4, s.count <= 90 else { return false }
+        guard letters.count >= 3, s.count <= 90 else { return false }
         return letters.allSatisfy { $0.isUppercase }
+    }
+
+    /// A short line in title case without closing punctuation ("Permitted Uses and Disclosures",
+    /// "1. Definitions"): a heading when it is much shorter than the document's usual line.
+    static func isTitleCaseHeading(_ s: String, typicalLength: Int) -> Bool {
+        guard s.count < max(24, typicalLength * 6 / 10), let last = s.last, !",;:-".contains(last) else { return false }
+        if last == "." && !startsNumbered(s) { return false }
+        var body = Substring(s)
+        if let r = s.range(of: #"^(?:\d{1,3}(?:\.\d{1,3})*\.?|\([a-z0-9]{1,4}\)|[A-Z]\.|Section\s+[\d.]+|ARTICLE\s+[IVXLC\d]+)\s+"#, options: .regularExpression) {
+            body = s[r.upperBound...]
+        }
+        let small: Set<String> = ["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"]
+        let words = body.split(separator: " ")
+        guard !words.isEmpty, words.count <= 8, let firstWord = words.first, firstWord.first?.isUppercase == true else { return false }
+        for w in words {
+            let word = w.trimmingCharacters(in: .punctuationCharacters)
+            if word.isEmpty || small.contains(word) { continue }
+            guard let c = word.first, c.isUppercase || c.isNumber else { return false }
+        }
+        return true
+    }
+
+    // MARK: running headers, footers and page numbers
+
+    /// A line's identity across pages: characters normalized, case folded, digits as '#'.
+    static func runningKey(_ s: String) -> String {
+        var key = ""
+        var lastSpace = true
+        for ch in normalizeCharacters(s).lowercased() {
+            if ch.isWhitespace { if !lastSpace { key.append(" ") }; lastSpace = true; continue }
+            lastSpace = false
+            key.append(ch.isNumber ? "#" : ch)
+        }
+        while key.last == " " { key.removeLast() }
+        // "#" runs count as one number so "Page 9" and "Page 10" agree.
+        return key.replacingOccurrences(of: #"#+"#, with: "#", options: .regularExpression)
+    }
+
+    /// "3", "- 3 -", "Page 3", "Page 3 of 9", "3 / 9", "[3]": a page number alone on its line.
+    static func isPageNumber(_ key: String) -> Bool {
+        key.range(of: #"^(?:page ?#(?: ?(?:of|/) ?#)?|[-\[(]? ?# ?[-\])]?|# ?(?:of|/) ?#)$"#, options: .regularExpression) != nil
+    }
+
+    /// Indices of lines that are running headers, footers or page numbers: among the first and last
+    /// three lines of a page, those that are a page number, or whose key repeats on at least half
+    /// of the pages (and on two or more).
+    static func runningLineIndices(_ lines: [RawLine]) -> Set<Int> {
+        var byPage: [Int: [Int]] = [:]
+        var order: [Int] = []
+        for (i, l) in lines.enumerated() where !l.text.allSatisfy(\.isWhitespace) {
+            if byPage[l.page] == nil { order.append(l.page) }
+            byPage[l.page, default: []].append(i)
+        }
+        guard order.count >= 2 else { return [] }
+        let edge = 3
+        var candidates: [(index: Int, key: String)] = []
+        var pagesWithKey: [String: Set<Int>] = [:]
+        for page in order {
+            let indices = byPage[page] ?? []
+            var picked = Set(indices.prefix(edge))
+            picked.formUnion(indices.suffix(edge))
+            for i in picked.sorted() {
+                let key = runningKey(lines[i].text)
+                guard !key.isEmpty, key.count <= 160 else { continue }
+                candidates.append((i, key))
+                pagesWithKey[key, default: []].insert(page)
+            }
+        }
+        let threshold = max(2, (order.count + 1) / 2)
+        var out = Set<Int>()
+        for c in candidates {
+            if isPageNumber(c.key) || (pagesWithKey[c.key]?.count ?? 0) >= threshold { out.insert(c.index) }
+        }
+        return out
+    }
+
+    /// The lines without running headers, footers and page numbers, and without empty lines at the
+    /// start or end of a page (so a page break alone is never a paragraph break).
+    static func removingRunningLines(_ lines: [RawLine]) -> [RawLine] {
+        let drop = runningLineIndices(lines)
+        var out: [RawLine] = []
+        out.reserveCapacity(lines.count)
+        var pageStart = 0
+        func trimPage() {
+            while out.count > pageStart, out[out.count - 1].text.allSatisfy(\.isWhitespace) { out.removeLast() }
+        }
+        for (i, l) in lines.enumerated() where !drop.contains(i) {
+            if let last = out.last, last.page != l.page { trimPage(); pageStart = out.count }
+            let blank = l.text.allSatisfy(\.isWhitespace)
+            if blank && out.count == pageStart { continue }
+            out.append(l)
+        }
+        trimPage()
+        return out
+    }
+
+    /// Words that appear with a hyphen inside them ("third-party") in the document's own lines.
+    static func hyphenatedVocabulary(_ lines: [RawLine]) -> (hyphenated: Set<String>, plain: Set<String>) {
+        var hyphenated = Set<String>(), plain = Set<String>()
+        for l in lines {
+            for w in l.text.lowercased().split(whereSeparator: { !($0.isLetter || $0 == "-") }) {
+                let word = w.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+                guard word.count > 3 else { continue }
+                if word.contains("-") { hyphenated.insert(word) } else { plain.insert(word) }
+            }
+        }
+        return (hyphenated, plain)
     }
 
     public func normalize(_ raw: RawDocument, path: String, sha256: String) -> Document {
@@ -58,10 +174,17 @@ public struct Normalizer: Sendable {
         var map = SourceMap()
         var paragraphOpen = false
         var previousLine = ""
+        var previousPage = 0
+
+        let lines = raw.linesAreParagraphs ? raw.lines : Normalizer.removingRunningLines(raw.lines)
+        let vocabulary = raw.linesAreParagraphs ? ([], []) : Normalizer.hyphenatedVocabulary(lines)
+        var lengths = lines.compactMap { $0.text.isEmpty ? nil : $0.text.count }
+        lengths.sort()
+        let typical = lengths.isEmpty ? 80 : lengths[lengths.count * 3 / 4]
 
         func append(_ s: String) { text += s; byteCount += s.utf8.count }
 
-        for rawLine in raw.lines {
+        for rawLine in lines {
             let line = Normalizer.normalizeCharacters(rawLine.text).trimmingCharacters(in: .whitespaces)
             let location = SourceLocation(page: rawLine.page, line: rawLine.line)
             if line.isEmpty {
@@ -69,14 +192,36 @@ public struct Normalizer: Sendable {
                 continue
             }
             if paragraphOpen {
-                let join = !raw.linesAreParagraphs && !Normalizer.startsBlock(line)
+                var join = !raw.linesAreParagraphs && !Normalizer.startsBlock(line)
                     && !Normalizer.isStandaloneHeading(previousLine) && !Normalizer.isStandaloneHeading(line)
                     && !previousLine.hasSuffix(":")
+                    && !Normalizer.isTitleCaseHeading(previousLine, typicalLength: typical)
+                // A numbered marker after a line that ends mid-sentence is a wrapped citation ("Part\n164.504 ...").
+                if !join, !raw.linesAreParagraphs, let last = previousLine.last, last.isLetter || last == ",",
+                   !Normalizer.isStandaloneHeading(previousLine), !Normalizer.isTitleCaseHeading(previousLine, typicalLength: typical),
+                   line.range(of: #"^\d{1,3}(?:\.\d{1,3})+\s+[a-z(]"#, options: .regularExpression) != nil {
+                    join = true
+                }
+                // A short line that ends a sentence ends its paragraph.
+                if join, let last = previousLine.last, ".!?".contains(last), previousLine.count < typical * 6 / 10,
+                   line.first?.isUppercase == true {
+                    join = false
+                }
+                // Across a page break (header and footer gone), a finished sentence before a capital starts a paragraph.
+                if join, rawLine.page != previousPage, let last = previousLine.last, ".;!?".contains(last), line.first?.isUppercase == true {
+                    join = false
+                }
                 if join {
-                    // De-hyphenate "sub-" + "contractors"; keep "non-" + "Covered" style compounds.
                     if previousLine.hasSuffix("-"), previousLine.count >= 2,
                        previousLine.dropLast().last?.isLetter == true, line.first?.isLowercase == true {
-                        text.removeLast(); byteCount -= 1
+                        // "sub-" + "contractors" -> "subcontractors"; keep the hyphen of a compound the
+                        // document writes with one elsewhere ("third-" + "party").
+                        let head = previousLine.dropLast().split(separator: " ").last.map { $0.lowercased() } ?? ""
+                        let tail = line.split(separator: " ").first.map { $0.lowercased().trimmingCharacters(in: .punctuationCharacters) } ?? ""
+                        let compound = head + "-" + tail
+                        if !(vocabulary.0.contains(compound) && !vocabulary.1.contains(head + tail)) {
+                            text.removeLast(); byteCount -= 1
+                        }
                         map.add(offset: byteCount, location)
                         append(line)
                     } else {
@@ -85,6 +230,7 @@ public struct Normalizer: Sendable {
                         append(line)
                     }
                     previousLine = line
+                    previousPage = rawLine.page
                     continue
                 }
                 append("\n")
@@ -93,6 +239,7 @@ public struct Normalizer: Sendable {
             append(line)
             paragraphOpen = true
             previousLine = line
+            previousPage = rawLine.page
         }
         if paragraphOpen { append("\n") }
         return Document(path: path, format: raw.format, text: text, pageCount: raw.pageCount, ocrPages: raw.ocrPages,

@@ -1,0 +1,555 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import ZIPFoundation
+
+/// DOCX (Office Open XML) through ZIPFoundation and a SAX parse of each part.
+/// Body paragraphs in order, one line each, with list labels rendered from numbering.xml ("1.", "1.1",
+/// "(a)", "(ii)"); table rows as one line with cells joined by " | "; footnotes and endnotes after the
+/// body under a "FOOTNOTES" / "ENDNOTES" line, each "[n] text", with "[n]" left at the reference;
+/// headers and footers dropped (they repeat on every page and are not agreement text).
+/// Tracked changes follow `ExtractOptions.trackedChanges`. Any `<!DOCTYPE` is refused.
+public struct DOCXExtractor: Extractor {
+    public init() {}
+
+    public func extract(data: Data, path: String, options: ExtractOptions) throws(ExtractError) -> RawDocument {
+        let package = try OOXMLPackage(data: data, path: path, options: options)
+        let mainPath = package.mainDocumentPath()
+        guard let documentXML = try package.read(mainPath) else {
+            throw ExtractError(path: path, message: "ZIP archive without \(mainPath): not a DOCX")
+        }
+        let rels = package.relationships(of: mainPath)
+        func part(_ type: String, _ fallback: String) throws(ExtractError) -> Data? {
+            try package.read(rels[type] ?? fallback)
+        }
+        var styles = DOCXStyles()
+        if let xml = try part("styles", "word/styles.xml") {
+            styles = try DOCXStyles.parse(xml, path: path, part: "styles.xml")
+        }
+        var numbering = DOCXNumbering()
+        if let xml = try part("numbering", "word/numbering.xml") {
+            numbering = try DOCXNumbering.parse(xml, path: path, part: "numbering.xml")
+        }
+        let useRenderedBreaks = documentXML.range(of: Data("lastRenderedPageBreak".utf8)) != nil
+        let body = DOCXTextParser(mode: .body, tracked: options.trackedChanges, styles: styles, numbering: numbering,
+                                  useRenderedBreaks: useRenderedBreaks)
+        try body.run(documentXML, path: path, part: mainPath)
+
+        var lines = body.lines
+        var trackedChanges = body.sawTrackedChange
+        for (kind, fallback, heading) in [("footnotes", "word/footnotes.xml", "FOOTNOTES"), ("endnotes", "word/endnotes.xml", "ENDNOTES")] {
+            let references = kind == "footnotes" ? body.footnoteReferences : body.endnoteReferences
+            guard !references.isEmpty, let xml = try part(kind, fallback) else { continue }
+            let notes = DOCXTextParser(mode: .notes, tracked: options.trackedChanges, styles: styles, numbering: numbering,
+                                       useRenderedBreaks: false)
+            try notes.run(xml, path: path, part: kind + ".xml")
+            trackedChanges = trackedChanges || notes.sawTrackedChange
+            let lastPage = lines.last?.page ?? 1
+            var lineNumber = (lines.last?.line ?? 0) + 1
+            lines.append(RawLine(text: "", page: lastPage, line: lineNumber))
+            lines.append(RawLine(text: heading, page: lastPage, line: lineNumber))
+            for reference in references {
+                for text in notes.notes[reference.id] ?? [] {
+                    lineNumber += 1
+                    lines.append(RawLine(text: "[\(reference.label)] \(text)", page: reference.page, line: lineNumber))
+                }
+            }
+        }
+        var warnings: [String] = []
+        if trackedChanges {
+            let shown: String
+            switch options.trackedChanges {
+            case .accept: shown = "insertions kept, deletions dropped"
+            case .reject: shown = "insertions dropped, deletions kept"
+            case .both: shown = "insertions and deletions both kept"
+            }
+            warnings.append("document has unresolved tracked changes (\(shown); --tracked-changes accept|reject|both)")
+        }
+        return RawDocument(format: .docx, lines: lines, pageCount: body.page, warnings: warnings, linesAreParagraphs: true)
+    }
+}
+
+// MARK: - package
+
+/// The ZIP container, read with limits on entry count and decompressed size (zip bombs).
+struct OOXMLPackage {
+    let archive: Archive
+    let path: String
+    let maxBytes: Int
+    private let budget: ByteBudget
+
+    final class ByteBudget { var used = 0 }
+
+    init(data: Data, path: String, options: ExtractOptions) throws(ExtractError) {
+        let archive: Archive
+        do { archive = try Archive(data: data, accessMode: .read) } catch {
+            throw ExtractError(path: path, message: "corrupt DOCX: not a readable ZIP archive")
+        }
+        var count = 0
+        var declared: UInt64 = 0
+        for entry in archive {
+            count += 1
+            declared &+= entry.uncompressedSize
+            if count > options.maxArchiveEntries {
+                throw ExtractError(path: path, message: "DOCX has more than \(options.maxArchiveEntries) ZIP entries: refused as a possible zip bomb")
+            }
+        }
+        if count == 0 { throw ExtractError(path: path, message: "corrupt DOCX: empty ZIP archive") }
+        self.archive = archive
+        self.path = path
+        self.maxBytes = options.maxUncompressedBytes
+        self.budget = ByteBudget()
+    }
+
+    /// A part's bytes, or nil when the archive has no such entry. Refuses a DOCTYPE.
+    func read(_ name: String) throws(ExtractError) -> Data? {
+        let clean = name.hasPrefix("/") ? String(name.dropFirst()) : name
+        guard let entry = archive[clean] else { return nil }
+        if entry.uncompressedSize > UInt64(maxBytes - budget.used) {
+            throw ExtractError(path: path, message: "DOCX part \(clean) decompresses to \(entry.uncompressedSize) bytes, over the \(maxBytes)-byte limit: refused as a possible zip bomb")
+        }
+        var out = Data()
+        let limit = maxBytes
+        let budget = self.budget
+        do {
+            _ = try archive.extract(entry, skipCRC32: false) { chunk in
+                budget.used += chunk.count
+                if budget.used > limit { throw OOXMLLimit() }
+                out.append(chunk)
+            }
+        } catch is OOXMLLimit {
+            throw ExtractError(path: path, message: "DOCX decompresses to more than \(maxBytes) bytes: refused as a possible zip bomb")
+        } catch {
+            throw ExtractError(path: path, message: "corrupt DOCX: cannot decompress \(clean) (\(error))")
+        }
+        if OOXMLPackage.containsDoctype(out) {
+            throw ExtractError(path: path, message: "DOCX part \(clean) contains a <!DOCTYPE declaration: refused (entity expansion risk)")
+        }
+        return out
+    }
+
+    struct OOXMLLimit: Error {}
+
+    static func containsDoctype(_ data: Data) -> Bool {
+        let needle = Array("<!doctype".utf8)
+        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+            guard raw.count >= needle.count else { return false }
+            var i = 0
+            let end = raw.count - needle.count
+            while i <= end {
+                if raw[i] == 0x3C && raw[i + 1] == 0x21 {
+                    var match = true
+                    for j in 2..<needle.count where raw[i + j] | 0x20 != needle[j] { match = false; break }
+                    if match { return true }
+                }
+                i += 1
+            }
+            return false
+        }
+    }
+
+    /// The main document part named by _rels/.rels (word/document.xml when absent).
+    func mainDocumentPath() -> String {
+        guard let data = try? read("_rels/.rels") else { return "word/document.xml" }
+        for rel in OOXMLPackage.parseRelationships(data) where rel.type.hasSuffix("/officeDocument") {
+            return rel.target.hasPrefix("/") ? String(rel.target.dropFirst()) : rel.target
+        }
+        return "word/document.xml"
+    }
+
+    /// Relationship targets of a part by short type ("numbering", "footnotes"...), as archive paths.
+    func relationships(of part: String) -> [String: String] {
+        let dir = (part as NSString).deletingLastPathComponent
+        let relsPath = (dir.isEmpty ? "" : dir + "/") + "_rels/" + (part as NSString).lastPathComponent + ".rels"
+        guard let data = try? read(relsPath) else { return [:] }
+        var out: [String: String] = [:]
+        for rel in OOXMLPackage.parseRelationships(data) where !rel.external {
+            let short = rel.type.split(separator: "/").last.map(String.init) ?? rel.type
+            let target = rel.target.hasPrefix("/") ? String(rel.target.dropFirst()) : (dir.isEmpty ? rel.target : dir + "/" + rel.target)
+            if out[short] == nil { out[short] = target }
+        }
+        return out
+    }
+
+    struct Relationship { var type: String; var target: String; var external: Bool }
+
+    static func parseRelationships(_ data: Data) -> [Relationship] {
+        let collector = RelationshipCollector()
+        let parser = XMLParser(stream: InputStream(data: data))
+        parser.delegate = collector
+        parser.shouldResolveExternalEntities = false
+        _ = parser.parse()
+        return collector.relationships
+    }
+
+    final class RelationshipCollector: NSObject, XMLParserDelegate {
+        var relationships: [Relationship] = []
+        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                    qualifiedName qName: String?, attributes: [String: String] = [:]) {
+            guard elementName == "Relationship", let type = attributes["Type"], let target = attributes["Target"] else { return }
+            relationships.append(Relationship(type: type, target: target, external: attributes["TargetMode"] == "External"))
+        }
+    }
+}
+
+/// Runs an XMLParser over a part with a delegate; turns a parse failure into one clear error.
+func parseXMLPart(_ data: Data, delegate: XMLParserDelegate, path: String, part: String) throws(ExtractError) {
+    let parser = XMLParser(stream: InputStream(data: data))
+    parser.delegate = delegate
+    parser.shouldResolveExternalEntities = false
+    parser.shouldProcessNamespaces = false
+    if !parser.parse() {
+        let detail = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "unknown error"
+        throw ExtractError(path: path, message: "corrupt DOCX: \(part) is not well-formed XML (line \(parser.lineNumber): \(detail))")
+    }
+}
+
+// MARK: - styles and numbering
+
+/// Paragraph styles that carry numbering (headings numbered by their style), with basedOn chains.
+struct DOCXStyles {
+    var numbering: [String: (numId: String?, ilvl: Int?)] = [:]
+    var basedOn: [String: String] = [:]
+
+    /// The (numId, ilvl) a paragraph style gives, following basedOn.
+    func numPr(style: String) -> (numId: String?, ilvl: Int?) {
+        var current: String? = style
+        var numId: String?, ilvl: Int?
+        var seen = Set<String>()
+        while let s = current, !seen.contains(s) {
+            seen.insert(s)
+            if let n = numbering[s] {
+                if numId == nil { numId = n.numId }
+                if ilvl == nil { ilvl = n.ilvl }
+            }
+            current = basedOn[s]
+        }
+        return (numId, ilvl)
+    }
+
+    static func parse(_ data: Data, path: String, part: String) throws(ExtractError) -> DOCXStyles {
+        let d = Delegate()
+        try parseXMLPart(data, delegate: d, path: path, part: part)
+        return d.styles
+    }
+
+    final class Delegate: NSObject, XMLParserDelegate {
+        var styles = DOCXStyles()
+        var style: String?
+        var inNumPr = false
+        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                    qualifiedName qName: String?, attributes: [String: String] = [:]) {
+            switch elementName {
+            case "w:style": style = attributes["w:styleId"]
+            case "w:basedOn": if let s = style, let v = attributes["w:val"] { styles.basedOn[s] = v }
+            case "w:numPr": inNumPr = true
+            case "w:numId" where inNumPr:
+                if let s = style { styles.numbering[s, default: (nil, nil)].numId = attributes["w:val"] }
+            case "w:ilvl" where inNumPr:
+                if let s = style { styles.numbering[s, default: (nil, nil)].ilvl = attributes["w:val"].flatMap { Int($0) } }
+            default: break
+            }
+        }
+        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+            if elementName == "w:numPr" { inNumPr = false }
+            if elementName == "w:style" { style = nil }
+        }
+    }
+}
+
+/// numbering.xml: abstract list definitions, list instances, and the running counters.
+struct DOCXNumbering {
+    struct Level { var start = 1; var format = "decimal"; var text = "%1." }
+    var abstracts: [String: [Int: Level]] = [:]
+    var nums: [String: (abstractId: String, startOverrides: [Int: Int])] = [:]
+
+    static func parse(_ data: Data, path: String, part: String) throws(ExtractError) -> DOCXNumbering {
+        let d = Delegate()
+        try parseXMLPart(data, delegate: d, path: path, part: part)
+        return d.numbering
+    }
+
+    final class Delegate: NSObject, XMLParserDelegate {
+        var numbering = DOCXNumbering()
+        var abstractId: String?
+        var level: Int?
+        var numId: String?
+        var overrideLevel: Int?
+        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                    qualifiedName qName: String?, attributes: [String: String] = [:]) {
+            let val = attributes["w:val"]
+            switch elementName {
+            case "w:abstractNum": abstractId = attributes["w:abstractNumId"]
+            case "w:lvl":
+                level = attributes["w:ilvl"].flatMap { Int($0) }
+                if let a = abstractId, let l = level { numbering.abstracts[a, default: [:]][l] = Level() }
+            case "w:start":
+                if let a = abstractId, let l = level, let v = val.flatMap({ Int($0) }) { numbering.abstracts[a]?[l]?.start = v }
+            case "w:numFmt":
+                if let a = abstractId, let l = level, let v = val { numbering.abstracts[a]?[l]?.format = v }
+            case "w:lvlText":
+                if let a = abstractId, let l = level, let v = val { numbering.abstracts[a]?[l]?.text = v }
+            case "w:num": numId = attributes["w:numId"]
+            case "w:abstractNumId":
+                if let n = numId, let v = val { numbering.nums[n] = (v, [:]) }
+            case "w:lvlOverride": overrideLevel = attributes["w:ilvl"].flatMap { Int($0) }
+            case "w:startOverride":
+                if let n = numId, let l = overrideLevel, let v = val.flatMap({ Int($0) }) { numbering.nums[n]?.startOverrides[l] = v }
+            default: break
+            }
+        }
+        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+            switch elementName {
+            case "w:abstractNum": abstractId = nil; level = nil
+            case "w:lvl": level = nil
+            case "w:num": numId = nil
+            case "w:lvlOverride": overrideLevel = nil
+            default: break
+            }
+        }
+    }
+
+    /// Counters per list: lists sharing an abstract definition continue one sequence unless restarted.
+    var counters: [String: [Int: Int]] = [:]
+
+    /// Advances the counter of (numId, ilvl) and returns the rendered label ("1.1", "(a)"), or nil.
+    mutating func nextLabel(numId: String, ilvl: Int) -> String? {
+        guard numId != "0", let num = nums[numId], let levels = abstracts[num.abstractId] else { return nil }
+        let key = num.startOverrides.isEmpty ? "a" + num.abstractId : "n" + numId
+        let level = levels[ilvl] ?? Level()
+        var c = counters[key] ?? [:]
+        c[ilvl] = (c[ilvl].map { $0 + 1 }) ?? (num.startOverrides[ilvl] ?? level.start)
+        for deeper in c.keys where deeper > ilvl { c[deeper] = nil }
+        counters[key] = c
+        if level.format == "none" { return nil }
+        if level.format == "bullet" { return "-" }
+        var label = ""
+        var chars = Array(level.text)
+        var i = 0
+        while i < chars.count {
+            if chars[i] == "%", i + 1 < chars.count, let n = chars[i + 1].wholeNumberValue, n >= 1 {
+                let l = n - 1
+                let lv = levels[l] ?? Level()
+                let value = c[l] ?? (num.startOverrides[l] ?? lv.start)
+                label += DOCXNumbering.format(value, lv.format)
+                i += 2
+                continue
+            }
+            label.append(chars[i])
+            i += 1
+        }
+        chars = []
+        label = label.trimmingCharacters(in: .whitespaces)
+        return label.isEmpty ? nil : label
+    }
+
+    static func format(_ n: Int, _ format: String) -> String {
+        switch format {
+        case "lowerLetter": return letters(n).lowercased()
+        case "upperLetter": return letters(n)
+        case "lowerRoman": return roman(n).lowercased()
+        case "upperRoman": return roman(n)
+        case "decimalZero": return n < 10 ? "0\(n)" : "\(n)"
+        default: return "\(n)"
+        }
+    }
+
+    /// 1 -> A, 26 -> Z, 27 -> AA (Word repeats the letter).
+    static func letters(_ n: Int) -> String {
+        guard n >= 1 else { return "\(n)" }
+        let letter = Character(UnicodeScalar(UInt8(65 + (n - 1) % 26)))
+        return String(repeating: letter, count: (n - 1) / 26 + 1)
+    }
+
+    static func roman(_ n: Int) -> String {
+        guard n >= 1, n < 4000 else { return "\(n)" }
+        let table: [(Int, String)] = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+                                      (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]
+        var n = n, out = ""
+        for (v, s) in table { while n >= v { out += s; n -= v } }
+        return out
+    }
+}
+
+// MARK: - text
+
+/// Walks document.xml (or footnotes.xml/endnotes.xml) and collects paragraph text.
+final class DOCXTextParser: NSObject, XMLParserDelegate {
+    enum Mode { case body, notes }
+    struct NoteReference { var id: String; var label: String; var page: Int }
+
+    let mode: Mode
+    let tracked: ExtractOptions.TrackedChanges
+    let styles: DOCXStyles
+    var numbering: DOCXNumbering
+    let useRenderedBreaks: Bool
+
+    private(set) var lines: [RawLine] = []
+    private(set) var notes: [String: [String]] = [:]
+    private(set) var footnoteReferences: [NoteReference] = []
+    private(set) var endnoteReferences: [NoteReference] = []
+    private(set) var sawTrackedChange = false
+    private(set) var page = 1
+    private var lineOnPage = 0
+
+    // Paragraph state (a stack: text boxes nest paragraphs inside paragraphs).
+    private struct Paragraph {
+        var text = ""
+        var numId: String?
+        var ilvl: Int?
+        var style: String?
+        var page: Int
+    }
+    private var paragraphs: [Paragraph] = []
+    private var inText = false
+    private var inDeletedText = false
+    private var inPPr = 0, inRPr = 0, inNumPr = false
+    private var insDepth = 0, delDepth = 0, fallbackDepth = 0
+    private var tableDepth = 0
+    private var row: [String] = []
+    private var cell: [String] = []
+    private var rowPage = 1
+    private var noteId: String?
+    private var noteIsSeparator = false
+
+    init(mode: Mode, tracked: ExtractOptions.TrackedChanges, styles: DOCXStyles, numbering: DOCXNumbering, useRenderedBreaks: Bool) {
+        self.mode = mode
+        self.tracked = tracked
+        self.styles = styles
+        self.numbering = numbering
+        self.useRenderedBreaks = useRenderedBreaks
+    }
+
+    func run(_ data: Data, path: String, part: String) throws(ExtractError) {
+        try parseXMLPart(data, delegate: self, path: path, part: part)
+    }
+
+    private var keepingText: Bool {
+        if fallbackDepth > 0 { return false }
+        if insDepth > 0 && tracked == .reject { return false }
+        return true
+    }
+
+    private func appendText(_ s: String) {
+        guard !paragraphs.isEmpty else { return }
+        if paragraphs[paragraphs.count - 1].text.isEmpty { paragraphs[paragraphs.count - 1].page = page }
+        paragraphs[paragraphs.count - 1].text += s
+    }
+
+    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+                qualifiedName qName: String?, attributes: [String: String] = [:]) {
+        switch elementName {
+        case "w:p": paragraphs.append(Paragraph(page: page))
+        case "w:pPr": inPPr += 1
+        case "w:rPr": inRPr += 1
+        case "w:numPr" where inPPr > 0: inNumPr = true
+        case "w:numId" where inNumPr: if !paragraphs.isEmpty { paragraphs[paragraphs.count - 1].numId = attributes["w:val"] }
+        case "w:ilvl" where inNumPr: if !paragraphs.isEmpty { paragraphs[paragraphs.count - 1].ilvl = attributes["w:val"].flatMap { Int($0) } }
+        case "w:pStyle" where inPPr > 0: if !paragraphs.isEmpty { paragraphs[paragraphs.count - 1].style = attributes["w:val"] }
+        case "w:pageBreakBefore" where inPPr > 0 && !useRenderedBreaks && mode == .body:
+            if attributes["w:val"].map({ $0 != "0" && $0 != "false" }) ?? true { page += 1; lineOnPage = 0 }
+        case "w:ins", "w:moveTo":
+            sawTrackedChange = true
+            if inRPr == 0 && inPPr == 0 { insDepth += 1 }
+        case "w:del", "w:moveFrom":
+            sawTrackedChange = true
+            if inRPr == 0 && inPPr == 0 { delDepth += 1 }
+        case "mc:Fallback": fallbackDepth += 1
+        case "w:t": inText = true
+        case "w:delText", "w:delInstrText": inDeletedText = elementName == "w:delText"
+        case "w:tab", "w:ptab": if keepingText { appendText(" ") }
+        case "w:noBreakHyphen": if keepingText { appendText("-") }
+        case "w:cr": if keepingText { appendText(" ") }
+        case "w:br":
+            if attributes["w:type"] == "page" {
+                if !useRenderedBreaks && mode == .body { page += 1; lineOnPage = 0 }
+            } else if keepingText { appendText(" ") }
+        case "w:lastRenderedPageBreak":
+            if useRenderedBreaks && mode == .body { page += 1; lineOnPage = 0 }
+        case "w:footnoteReference", "w:endnoteReference":
+            guard mode == .body, keepingText, let id = attributes["w:id"] else { break }
+            if elementName == "w:footnoteReference" {
+                let label = "\(footnoteReferences.count + 1)"
+                footnoteReferences.append(NoteReference(id: id, label: label, page: page))
+                appendText("[\(label)]")
+            } else {
+                let label = "e\(endnoteReferences.count + 1)"
+                endnoteReferences.append(NoteReference(id: id, label: label, page: page))
+                appendText("[\(label)]")
+            }
+        case "w:footnote", "w:endnote":
+            noteId = attributes["w:id"]
+            let type = attributes["w:type"] ?? "normal"
+            noteIsSeparator = type == "separator" || type == "continuationSeparator" || type == "continuationNotice"
+        case "w:tbl":
+            tableDepth += 1
+            if tableDepth == 1 { row = []; cell = [] }
+        case "w:tr": if tableDepth == 1 { row = []; rowPage = page }
+        case "w:tc": if tableDepth == 1 { cell = [] }
+        default: break
+        }
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        if inText {
+            if keepingText && (delDepth == 0 || tracked != .accept) { appendText(string) }
+        } else if inDeletedText {
+            if fallbackDepth == 0 && tracked != .accept { appendText(string) }
+        }
+    }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName qName: String?) {
+        switch elementName {
+        case "w:p": endParagraph()
+        case "w:pPr": inPPr = max(0, inPPr - 1)
+        case "w:rPr": inRPr = max(0, inRPr - 1)
+        case "w:numPr": inNumPr = false
+        case "w:ins", "w:moveTo": if inRPr == 0 && inPPr == 0 { insDepth = max(0, insDepth - 1) }
+        case "w:del", "w:moveFrom": if inRPr == 0 && inPPr == 0 { delDepth = max(0, delDepth - 1) }
+        case "mc:Fallback": fallbackDepth = max(0, fallbackDepth - 1)
+        case "w:t": inText = false
+        case "w:delText", "w:delInstrText": inDeletedText = false
+        case "w:tc": if tableDepth == 1 { row.append(cell.joined(separator: " ")) }
+        case "w:tr":
+            if tableDepth == 1 {
+                let cells = row.filter { !$0.isEmpty }
+                if !cells.isEmpty { emit(cells.joined(separator: " | "), page: rowPage) }
+                row = []
+            }
+        case "w:tbl": tableDepth = max(0, tableDepth - 1)
+        case "w:footnote", "w:endnote": noteId = nil; noteIsSeparator = false
+        default: break
+        }
+    }
+
+    private func endParagraph() {
+        guard var p = paragraphs.popLast() else { return }
+        var label: String?
+        var numId = p.numId, ilvl = p.ilvl
+        if let style = p.style, numId == nil || ilvl == nil {
+            let fromStyle = styles.numPr(style: style)
+            if numId == nil { numId = fromStyle.numId }
+            if ilvl == nil { ilvl = fromStyle.ilvl }
+        }
+        let text = p.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let numId, !text.isEmpty { label = numbering.nextLabel(numId: numId, ilvl: ilvl ?? 0) }
+        if let label { p.text = label + " " + text } else { p.text = text }
+        guard !p.text.isEmpty else { return }
+        if tableDepth > 0 {
+            cell.append(p.text)
+            return
+        }
+        switch mode {
+        case .body: emit(p.text, page: p.page)
+        case .notes:
+            if let id = noteId, !noteIsSeparator { notes[id, default: []].append(p.text) }
+        }
+    }
+
+    private func emit(_ text: String, page: Int) {
+        if let last = lines.last, last.page != page { lineOnPage = 0 }
+        lineOnPage += 1
+        lines.append(RawLine(text: text, page: page, line: lineOnPage))
+    }
+}

@@ -1,0 +1,266 @@
+import CPoppler
+import Foundation
+
+/// PDF through poppler-glib, in process, page by page.
+/// Lines keep poppler's reading order (two columns come out left then right); lines in the top and
+/// bottom margins are moved to the start and end of their page so running headers and footers sit
+/// where the normalizer looks for them, and a vertical gap wider than the line pitch becomes an empty
+/// line (a paragraph break). Pages with no text layer are OCR'd (see `OCREngine`).
+public struct PDFExtractor: Extractor {
+    /// Resolution for rendering pages without a text layer before OCR.
+    public var ocrDPI: Double = 200
+    public init() {}
+
+    public func extract(data: Data, path: String, options: ExtractOptions) throws(ExtractError) -> RawDocument {
+        let document = try PopplerDocumentHandle.open(data: data, path: path, password: options.password)
+        let pageCount = Int(poppler_document_get_n_pages(document.pointer))
+        if pageCount <= 0 { throw ExtractError(path: path, message: "corrupt PDF: no pages") }
+        if pageCount > options.maxPages {
+            throw ExtractError(path: path, message: "PDF has \(pageCount) pages, over the \(options.maxPages)-page limit (--max-pages)")
+        }
+        var lines: [RawLine] = []
+        var ocrPages: [Int] = []
+        var warnings: [String] = []
+        var ocr: OCREngine?
+        var ocrUnavailable: String?
+        for index in 0..<pageCount {
+            let pageNumber = index + 1
+            guard let page = PopplerPageHandle(document: document, index: index) else {
+                warnings.append("page \(pageNumber) could not be read (damaged page object)")
+                continue
+            }
+            let pageLines = PDFExtractor.layoutLines(page: page)
+            if pageLines.contains(where: { !$0.text.allSatisfy(\.isWhitespace) }) {
+                lines.append(contentsOf: PDFExtractor.arrange(pageLines, pageHeight: page.height, page: pageNumber))
+                continue
+            }
+            // No text layer on this page.
+            guard options.ocr else {
+                warnings.append("page \(pageNumber) has no text layer (OCR is off): its text is missing")
+                continue
+            }
+            if ocrUnavailable == nil && ocr == nil {
+                do throws(ExtractError) { ocr = try OCREngine(path: path) } catch { ocrUnavailable = error.message }
+            }
+            guard let engine = ocr else {
+                warnings.append("page \(pageNumber) has no text layer and OCR is unavailable (\(ocrUnavailable ?? "unknown")): its text is missing")
+                continue
+            }
+            guard let image = page.renderGrey(dpi: ocrDPI) else {
+                warnings.append("page \(pageNumber) has no text layer and could not be rendered for OCR")
+                continue
+            }
+            let text = engine.recognize(image)
+            var lineNumber = 0
+            var sawText = false
+            for piece in text.split(separator: "\n", omittingEmptySubsequences: false) {
+                lineNumber += 1
+                let s = String(piece)
+                if s.allSatisfy(\.isWhitespace) {
+                    if sawText { lines.append(RawLine(text: "", page: pageNumber, line: lineNumber)) }
+                    continue
+                }
+                sawText = true
+                lines.append(RawLine(text: s, page: pageNumber, line: lineNumber))
+            }
+            ocrPages.append(pageNumber)
+            warnings.append("page \(pageNumber) was OCR'd: check its evidence by eye")
+        }
+        return RawDocument(format: .pdf, lines: lines, pageCount: pageCount, ocrPages: ocrPages, warnings: warnings)
+    }
+
+    /// One line of a page as poppler orders it, with its box (points from the top of the page).
+    struct LayoutLine {
+        var text: String
+        var line: Int
+        var top: Double
+        var bottom: Double
+        var hasBox: Bool
+    }
+
+    /// The page's text split into lines, each with the box of its characters when poppler gives a layout.
+    static func layoutLines(page: PopplerPageHandle) -> [LayoutLine] {
+        guard let cText = poppler_page_get_text(page.pointer) else { return [] }
+        defer { g_free(cText) }
+        let text = String(cString: cText)
+        var rects: UnsafeMutablePointer<PopplerRectangle>?
+        var count: guint = 0
+        let haveLayout = poppler_page_get_text_layout(page.pointer, &rects, &count) != 0
+        defer { if let rects { g_free(rects) } }
+        let scalars = Array(text.unicodeScalars)
+        // The layout has one rectangle per character of the text; if not, use no boxes at all.
+        let boxes: UnsafeMutablePointer<PopplerRectangle>? = (haveLayout && Int(count) == scalars.count) ? rects : nil
+
+        var out: [LayoutLine] = []
+        var current = String.UnicodeScalarView()
+        var top = Double.infinity, bottom = -Double.infinity
+        func flush() {
+            let box = top.isFinite
+            out.append(LayoutLine(text: String(current), line: out.count + 1, top: box ? top : 0, bottom: box ? bottom : 0, hasBox: box))
+            current = String.UnicodeScalarView()
+            top = .infinity; bottom = -.infinity
+        }
+        for (i, scalar) in scalars.enumerated() {
+            if scalar == "\n" { flush(); continue }
+            current.append(scalar)
+            if let boxes, scalar != " " {
+                let r = boxes[i]
+                top = min(top, min(r.y1, r.y2))
+                bottom = max(bottom, max(r.y1, r.y2))
+            }
+        }
+        if !current.isEmpty { flush() }
+        return out
+    }
+
+    /// Orders a page's lines (top-margin lines, body, bottom-margin lines) and marks paragraph gaps.
+    static func arrange(_ lines: [LayoutLine], pageHeight: Double, page: Int) -> [RawLine] {
+        let nonEmpty = lines.filter { !$0.text.allSatisfy(\.isWhitespace) }
+        guard nonEmpty.allSatisfy(\.hasBox), pageHeight > 0 else {
+            return nonEmpty.map { RawLine(text: $0.text, page: page, line: $0.line) }
+        }
+        let topBand = pageHeight * 0.085, bottomBand = pageHeight * 0.915
+        let head = nonEmpty.filter { $0.bottom <= topBand }
+        let foot = nonEmpty.filter { $0.top >= bottomBand }
+        let body = nonEmpty.filter { $0.bottom > topBand && $0.top < bottomBand }
+
+        // The usual distance from one line to the next: the median of positive, plausible steps.
+        var steps: [Double] = []
+        for (a, b) in zip(body, body.dropFirst()) {
+            let step = b.top - a.top
+            let height = max(1, a.bottom - a.top)
+            if step > height * 0.5 && step < height * 4 { steps.append(step) }
+        }
+        steps.sort()
+        let pitch = steps.isEmpty ? 0 : steps[steps.count / 2]
+
+        var out: [RawLine] = []
+        for l in head { out.append(RawLine(text: l.text, page: page, line: l.line)) }
+        if !head.isEmpty { out.append(RawLine(text: "", page: page, line: head[head.count - 1].line)) }
+        var previous: LayoutLine?
+        for l in body {
+            if let p = previous, pitch > 0 {
+                let step = l.top - p.top
+                if step > pitch * 1.45 { out.append(RawLine(text: "", page: page, line: p.line)) }
+            }
+            out.append(RawLine(text: l.text, page: page, line: l.line))
+            previous = l
+        }
+        if !foot.isEmpty, !out.isEmpty { out.append(RawLine(text: "", page: page, line: foot[0].line)) }
+        for l in foot { out.append(RawLine(text: l.text, page: page, line: l.line)) }
+        return out
+    }
+}
+
+/// Owns a PopplerDocument (and the GBytes it reads from).
+final class PopplerDocumentHandle {
+    let pointer: OpaquePointer
+    private let bytes: OpaquePointer
+
+    private init(pointer: OpaquePointer, bytes: OpaquePointer) { self.pointer = pointer; self.bytes = bytes }
+    deinit {
+        g_object_unref(UnsafeMutableRawPointer(pointer))
+        g_bytes_unref(bytes)
+    }
+
+    static func open(data: Data, path: String, password: String?) throws(ExtractError) -> PopplerDocumentHandle {
+        guard let bytes = data.withUnsafeBytes({ g_bytes_new($0.baseAddress, gsize($0.count)) }) else {
+            throw ExtractError(path: path, message: "cannot allocate memory for the PDF")
+        }
+        var error: UnsafeMutablePointer<GError>?
+        let document = poppler_document_new_from_bytes(bytes, password, &error)
+        guard let document else {
+            g_bytes_unref(bytes)
+            var code: Int32 = -1
+            var detail = "unreadable"
+            if let error {
+                code = error.pointee.code
+                if let m = error.pointee.message { detail = String(cString: m) }
+                g_error_free(error)
+            }
+            if code == Int32(POPPLER_ERROR_ENCRYPTED.rawValue) {
+                throw ExtractError(path: path, message: password == nil
+                    ? "encrypted PDF (give --password)"
+                    : "encrypted PDF: the password given does not open it")
+            }
+            throw ExtractError(path: path, message: "corrupt or truncated PDF: \(detail)")
+        }
+        if let error { g_error_free(error) }
+        return PopplerDocumentHandle(pointer: document, bytes: bytes)
+    }
+}
+
+/// Owns one PopplerPage; keeps its document alive.
+final class PopplerPageHandle {
+    let pointer: OpaquePointer
+    let document: PopplerDocumentHandle
+    let width: Double
+    let height: Double
+
+    init?(document: PopplerDocumentHandle, index: Int) {
+        guard let page = poppler_document_get_page(document.pointer, Int32(index)) else { return nil }
+        self.pointer = page
+        self.document = document
+        var w = 0.0, h = 0.0
+        poppler_page_get_size(page, &w, &h)
+        self.width = w
+        self.height = h
+    }
+    deinit { g_object_unref(UnsafeMutableRawPointer(pointer)) }
+
+    /// Renders the page on white to an 8-bit grey image.
+    func renderGrey(dpi: Double) -> GreyImage? {
+        let scale = dpi / 72
+        let w = Int((width * scale).rounded(.up)), h = Int((height * scale).rounded(.up))
+        guard w > 0, h > 0, w < 20_000, h < 20_000 else { return nil }
+        guard let surface = CairoSurfaceHandle(width: w, height: h), let cr = CairoContextHandle(surface: surface) else { return nil }
+        cairo_set_source_rgb(cr.pointer, 1, 1, 1)
+        cairo_paint(cr.pointer)
+        cairo_scale(cr.pointer, scale, scale)
+        poppler_page_render(pointer, cr.pointer)
+        cairo_surface_flush(surface.pointer)
+        guard let pixels = cairo_image_surface_get_data(surface.pointer) else { return nil }
+        let stride = Int(cairo_image_surface_get_stride(surface.pointer))
+        var grey = [UInt8](repeating: 255, count: w * h)
+        for y in 0..<h {
+            let row = pixels + y * stride
+            for x in 0..<w {
+                // CAIRO_FORMAT_RGB24 is a native-endian 32-bit word: B, G, R, X in memory on little-endian.
+                let p = row + x * 4
+                let value = (Int(p[2]) * 299 + Int(p[1]) * 587 + Int(p[0]) * 114) / 1000
+                grey[y * w + x] = UInt8(truncatingIfNeeded: value)
+            }
+        }
+        return GreyImage(width: w, height: h, pixels: grey, dpi: Int(dpi))
+    }
+}
+
+/// An 8-bit grey raster, one byte per pixel, rows without padding.
+struct GreyImage {
+    var width: Int
+    var height: Int
+    var pixels: [UInt8]
+    var dpi: Int
+}
+
+final class CairoSurfaceHandle {
+    let pointer: OpaquePointer
+    init?(width: Int, height: Int) {
+        guard let s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else { return nil }
+        if cairo_surface_status(s) != CAIRO_STATUS_SUCCESS { cairo_surface_destroy(s); return nil }
+        pointer = s
+    }
+    deinit { cairo_surface_destroy(pointer) }
+}
+
+final class CairoContextHandle {
+    let pointer: OpaquePointer
+    let surface: CairoSurfaceHandle
+    init?(surface: CairoSurfaceHandle) {
+        guard let c = cairo_create(surface.pointer) else { return nil }
+        if cairo_status(c) != CAIRO_STATUS_SUCCESS { cairo_destroy(c); return nil }
+        pointer = c
+        self.surface = surface
+    }
+    deinit { cairo_destroy(pointer) }
+}
