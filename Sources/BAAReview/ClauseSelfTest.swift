@@ -27,7 +27,7 @@ public struct ClauseSelfTest {
     public init(library: ClauseLibrary) { self.library = library }
 
     /// Text variants: name and transform.
-    public static let variants: [(String, (String) -> String)] = [
+    public static let variants: [(String, @Sendable (String) -> String)] = [
         ("as written", { $0 }),
         ("curly quotes", { s in
             var out = ""

@@ -96,8 +96,11 @@ struct KeywordScanner {
             needle.withUnsafeBufferPointer { nd in
                 var offset = 0
                 while offset < hay.count {
-                    guard let p = memmem(hay.baseAddress! + offset, hay.count - offset, nd.baseAddress!, nd.count) else { break }
+                    // memchr for the first byte, then memcmp (memmem is a GNU extension Swift does not import).
+                    guard hay.count - offset >= nd.count,
+                          let p = memchr(hay.baseAddress! + offset, Int32(nd[0]), hay.count - offset - nd.count + 1) else { break }
                     let at = hay.baseAddress!.distance(to: p.assumingMemoryBound(to: UInt8.self))
+                    if memcmp(hay.baseAddress! + at, nd.baseAddress!, nd.count) != 0 { offset = at + 1; continue }
                     // The paragraph whose start is the last at or before `at`.
                     var lo = 0, hi = paragraphStarts.count
                     while lo < hi { let mid = (lo + hi) / 2; if paragraphStarts[mid] <= at { lo = mid + 1 } else { hi = mid } }

@@ -17,7 +17,7 @@ struct BAACommand: ParsableCommand {
         commandName: "baa",
         abstract: "Review HIPAA Business Associate Agreements: required terms, breach deadlines, AI training, subcontractors.",
         version: BAAVersion.current,
-        subcommands: [ReviewCommand.self, ExplainCommand.self, RulesCommand.self, ExtractCommand.self],
+        subcommands: [ReviewCommand.self, ExplainCommand.self, RulesCommand.self, EvalCommand.self, ExtractCommand.self],
         defaultSubcommand: nil
     )
 
@@ -25,20 +25,20 @@ struct BAACommand: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
-            exit(0)
+            Foundation.exit(0)
         } catch let code as ExitCode {
-            exit(code.rawValue)
+            Foundation.exit(code.rawValue)
         } catch let e as UserError {
             FileHandle.standardError.write(Data("baa: error: \(e.message)\n".utf8))
-            exit(2)
+            Foundation.exit(2)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
                 print(fullMessage(for: error))
-                exit(0)
+                Foundation.exit(0)
             }
             FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-            exit(2)
+            Foundation.exit(2)
         }
     }
 }
