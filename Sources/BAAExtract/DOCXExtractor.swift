@@ -260,7 +260,7 @@ struct DOCXStyles {
 
 /// numbering.xml: abstract list definitions, list instances, and the running counters.
 struct DOCXNumbering {
-    struct Level { var start = 1; var format = "decimal"; var text = "%1." }
+    struct Level { var start = 1; var format = "decimal"; var text = "%1."; var legal = false }
     var abstracts: [String: [Int: Level]] = [:]
     var nums: [String: (abstractId: String, startOverrides: [Int: Int])] = [:]
 
@@ -288,6 +288,8 @@ struct DOCXNumbering {
                 if let a = abstractId, let l = level, let v = val.flatMap({ Int($0) }) { numbering.abstracts[a]?[l]?.start = v }
             case "w:numFmt":
                 if let a = abstractId, let l = level, let v = val { numbering.abstracts[a]?[l]?.format = v }
+            case "w:isLgl":
+                if let a = abstractId, let l = level { numbering.abstracts[a]?[l]?.legal = val.map { $0 != "0" && $0 != "false" } ?? true }
             case "w:lvlText":
                 if let a = abstractId, let l = level, let v = val { numbering.abstracts[a]?[l]?.text = v }
             case "w:num": numId = attributes["w:numId"]
@@ -332,7 +334,8 @@ struct DOCXNumbering {
                 let l = n - 1
                 let lv = levels[l] ?? Level()
                 let value = c[l] ?? (num.startOverrides[l] ?? lv.start)
-                label += DOCXNumbering.format(value, lv.format)
+                // isLgl ("legal" numbering) shows every level's number in decimal: "Section 1.1", not "I.1".
+                label += DOCXNumbering.format(value, level.legal ? "decimal" : lv.format)
                 i += 2
                 continue
             }

@@ -112,7 +112,13 @@ public struct Normalizer: Sendable {
             if byPage[l.page] == nil { order.append(l.page) }
             byPage[l.page, default: []].append(i)
         }
-        guard order.count >= 2 else { return [] }
+        guard order.count >= 2 else {
+            // One page: only an explicit "Page 1" / "Page 1 of 1" as its first or last line.
+            guard let page = order.first, let indices = byPage[page] else { return [] }
+            return Set([indices.first, indices.last].compactMap { $0 }.filter {
+                runningKey(lines[$0].text).range(of: #"^page ?#(?: ?(?:of|/) ?#)?$"#, options: .regularExpression) != nil
+            })
+        }
         let edge = 3
         var candidates: [(index: Int, key: String)] = []
         var pagesWithKey: [String: Set<Int>] = [:]
