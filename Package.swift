@@ -34,15 +34,19 @@ let package = Package(
         .target(name: "BAAReview", dependencies: ["BAAExtract", "BAAClauses", "PCRE2", .product(name: "Yams", package: "Yams")]),
         // terminal, JSON, JSONL, tickets.
         .target(name: "BAAReport", dependencies: ["BAAReview"]),
+        // batch review of vendor folders: walk, vendor view, cache, audit log, tickets.
+        .target(name: "BAABatch", dependencies: ["BAAReview", "BAAReport", "BAAExtract", "BAAUtil"]),
         // The command line only.
         .executableTarget(name: "baa", dependencies: [
-            "BAAReview", "BAAReport", "BAAClauses", "BAAExtract",
+            "BAAReview", "BAAReport", "BAAClauses", "BAAExtract", "BAABatch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2", "BAAUtil"]),
         .testTarget(name: "BAAExtractTests", dependencies: ["BAAExtract"]),
         .testTarget(name: "BAAClausesTests", dependencies: ["BAAClauses", "BAAReview"]),
+        .testTarget(name: "BAACLITests", dependencies: [], exclude: ["Fixtures"]),
         .testTarget(name: "BAAReviewTests", dependencies: ["BAAReview", "BAAReport", "BAAClauses", "BAAExtract"]),
+        .testTarget(name: "BAABatchTests", dependencies: ["BAABatch", "BAAReview", "BAAClauses", "BAAUtil"]),
     ]
 )

@@ -72,7 +72,7 @@ public struct Segmenter: Sendable {
         var sectionsOut: [Section] = []
 
         func closeSection(at end: Int, lastPara: Int) {
-            if end > sectionStart || sectionsOut.isEmpty {
+            if end > sectionStart {
                 sectionsOut.append(Section(range: sectionStart..<end, number: topNumber, heading: topHeading,
                                            firstParagraph: sectionFirstPara, lastParagraph: max(sectionFirstPara, lastPara)))
             }
@@ -157,6 +157,9 @@ public struct Segmenter: Sendable {
             i += 1
         }
         closeSection(at: utf8.count, lastPara: seg.paragraphs.count - 1)
+        if sectionsOut.isEmpty {
+            sectionsOut.append(Section(range: 0..<utf8.count, number: nil, heading: nil, firstParagraph: 0, lastParagraph: 0))
+        }
         // Fix sectionIndex to refer to the final section list.
         seg.sections = sectionsOut
         var s = 0

@@ -16,7 +16,7 @@ final class ClauseLoaderTests: XCTestCase {
     func write(_ name: String, _ text: String) throws { try text.write(toFile: "\(dir!)/\(name)", atomically: true, encoding: .utf8) }
 
     func errors() -> [ClauseError] {
-        do { _ = try ClauseLibrary.load(directory: dir); return [] } catch { return error.errors }
+        do { _ = try ClauseLibrary(spec: ClauseLoader(requireAllElements: true).load(directory: dir)); return [] } catch { return error.errors }
     }
 
     func testMalformedYAMLIsReportedWithPathAndLine() throws {
@@ -68,18 +68,23 @@ final class ClauseLoaderTests: XCTestCase {
           - id: access.one
             all: [access]
         """)
+        let spec = try ClauseLoader(requireAllElements: false).load(directory: dir)
         do {
-            let spec = try ClauseLoader().load(directory: dir)
-            XCTFail("loaded \(spec.elements.count) elements")
+            _ = try ClauseLibrary(spec: spec)
+            XCTFail("a pattern with an unclosed group compiled")
         } catch {
-            // The loader fails first on missing elements; compile the one element alone.
-            XCTAssertFalse(error.errors.isEmpty)
+            let e = try XCTUnwrap(error.errors.first)
+            XCTAssertEqual(e.position.line, 7, e.description)
+            XCTAssertTrue(e.message.contains("pattern 'access' does not compile"), e.message)
         }
     }
 
     func testKeywordExtractionIsConservative() {
         XCTAssertEqual(KeywordExtractor.keywords(of: #"\bsubcontractors?\b"#), ["subcontractor"])
         XCTAssertEqual(KeywordExtractor.keywords(of: #"(?:notify|notification)"#), ["notification", "notify"])
-        XCTAssertEqual(KeywordExtractor.keywords(of: #"\b(?:PHI|protected health information)\b"#), [], "PHI is under 3 letters after lower-casing? no: 3 letters is allowed")
+        // A group with a \b around it has no certain literal at depth 0: no prefilter, the pattern always runs.
+        XCTAssertEqual(KeywordExtractor.keywords(of: #"\b(?:PHI|protected health information)\b"#), [])
+        XCTAssertEqual(KeywordExtractor.keywords(of: #"ab|\bsubcontract"#), [], "an alternative under 3 letters disables the prefilter")
+        XCTAssertEqual(KeywordExtractor.keywords(of: #"breach(?:es)? of unsecured"#), ["of unsecured"], "the longest certain literal")
     }
 }

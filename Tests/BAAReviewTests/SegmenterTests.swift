@@ -24,7 +24,8 @@ final class SegmenterTests: XCTestCase {
         XCTAssertEqual(seg.paragraphs.map(\.section), ["Article IV", "4.2", "4.2(a)", "5.1"])
         XCTAssertEqual(seg.paragraphs[1].heading, "Reporting")
         XCTAssertEqual(seg.paragraphs[3].heading, "Term")
-        XCTAssertNotNil(seg.paragraphs[2].leadIn == nil ? nil : seg.paragraphs[2].leadIn)
+        XCTAssertNil(seg.paragraphs[2].leadIn, "a full sentence is not a lead-in")
+        XCTAssertEqual(seg.sections.map(\.number), ["Article IV", "4.2", "5.1"])
         XCTAssertTrue(seg.paragraphs[0].isHeadingOnly)
     }
 
