@@ -52,7 +52,25 @@ public struct Normalizer: Sendable {
     /// "1. ", "1) ", "1.1 ", "4.2.1. ": a numbered marker (a bare "164 " is not one).
     static func startsNumbered(_ s: String) -> Bool {
         s.range(of: #"^\d{1,3}(?:[.)]|(?:\.\d{1,3})+\.?)\s"#, options: .regularExpression) != nil
+            || s.range(of: #"^\d{1,3}(?:\.\d{1,3})*\.["'A-Z]"#, options: .regularExpression) != nil
     }
+
+    /// "1.1.\"Breach\"" (a number column set tight against its text) -> "1.1. \"Breach\"".
+    static func spacingMarker(_ s: String) -> String {
+        guard let first = s.first, first.isNumber,
+              let r = s.range(of: #"^\d{1,3}(?:\.\d{1,3})*\.(?=["'A-Z])"#, options: .regularExpression) else { return s }
+        return String(s[..<r.upperBound]) + " " + String(s[r.upperBound...])
+    }
+
+    /// A section or list marker alone on its line ("1.", "1.1.", "4.2", "(a)", "(iv)", "A.", "IV."), as
+    /// PDFs set in a number column give them: it starts a paragraph and the next line is its text.
+    static func isBareMarker(_ s: String) -> Bool {
+        s.range(of: #"^(?:\d{1,3}(?:\.\d{1,3})*\.|\d{1,3}(?:\.\d{1,3})+|\([a-zA-Z0-9]{1,5}\)|[A-Z]\.|[IVXL]{1,6}\.)$"#, options: .regularExpression) != nil
+    }
+
+    /// Words after which a number is a cross-reference, not a new section ("under Section\n4.").
+    static let citationWords: Set<String> = ["section", "sections", "article", "articles", "paragraph", "paragraphs",
+                                             "part", "parts", "clause", "clauses", "subsection", "subsections", "§", "§§", "and", "or", "to", "of", "in"]
 
     /// True when a line is a heading on its own (all capitals, short): never join text onto it.
     static func isStandaloneHeading(_ s: String) -> Bool {
@@ -72,7 +90,8 @@ public struct Normalizer: Sendable {
         }
         let small: Set<String> = ["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"]
         let words = body.split(separator: " ")
-        guard !words.isEmpty, words.count <= 8, let firstWord = words.first, firstWord.first?.isUppercase == true else { return false }
+        guard !words.isEmpty, words.count <= 8, let firstWord = words.first,
+              firstWord.trimmingCharacters(in: .punctuationCharacters).first?.isUppercase == true else { return false }
         for w in words {
             let word = w.trimmingCharacters(in: .punctuationCharacters)
             if word.isEmpty || small.contains(word) { continue }
@@ -103,7 +122,7 @@ public struct Normalizer: Sendable {
     }
 
     /// Indices of lines that are running headers, footers or page numbers: among the first and last
-    /// three lines of a page, those that are a page number, or whose key repeats on at least half
+    /// six lines of a page, those that are a page number, or whose key repeats on at least half
     /// of the pages (and on two or more).
     static func runningLineIndices(_ lines: [RawLine]) -> Set<Int> {
         var byPage: [Int: [Int]] = [:]
@@ -119,7 +138,7 @@ public struct Normalizer: Sendable {
                 runningKey(lines[$0].text).range(of: #"^page ?#(?: ?(?:of|/) ?#)?$"#, options: .regularExpression) != nil
             })
         }
-        let edge = 3
+        let edge = 6
         var candidates: [(index: Int, key: String)] = []
         var pagesWithKey: [String: Set<Int>] = [:]
         for page in order {
@@ -128,7 +147,7 @@ public struct Normalizer: Sendable {
             picked.formUnion(indices.suffix(edge))
             for i in picked.sorted() {
                 let key = runningKey(lines[i].text)
-                guard !key.isEmpty, key.count <= 160 else { continue }
+                guard !key.isEmpty, key.count <= 300 else { continue }
                 candidates.append((i, key))
                 pagesWithKey[key, default: []].insert(page)
             }
@@ -136,7 +155,13 @@ public struct Normalizer: Sendable {
         let threshold = max(2, (order.count + 1) / 2)
         var out = Set<Int>()
         for c in candidates {
-            if isPageNumber(c.key) || (pagesWithKey[c.key]?.count ?? 0) >= threshold { out.insert(c.index) }
+            if isPageNumber(c.key) { out.insert(c.index); continue }
+            // A repeated numbered heading ("Section 4", "ARTICLE II" at the top of pages) is body text.
+            // So is a lone section number ("5.1" above its text): repeated lines must have letters.
+            if (pagesWithKey[c.key]?.count ?? 0) >= threshold && c.key.contains(where: \.isLetter)
+                && !startsBlock(normalizeCharacters(lines[c.index].text)) {
+                out.insert(c.index)
+            }
         }
         return out
     }
@@ -181,6 +206,7 @@ public struct Normalizer: Sendable {
         var paragraphOpen = false
         var previousLine = ""
         var previousPage = 0
+        var markerOnly = false  // the open paragraph is only a section marker so far
 
         let lines = raw.linesAreParagraphs ? raw.lines : Normalizer.removingRunningLines(raw.lines)
         let vocabulary = raw.linesAreParagraphs ? ([], []) : Normalizer.hyphenatedVocabulary(lines)
@@ -191,10 +217,22 @@ public struct Normalizer: Sendable {
         func append(_ s: String) { text += s; byteCount += s.utf8.count }
 
         for rawLine in lines {
-            let line = Normalizer.normalizeCharacters(rawLine.text).trimmingCharacters(in: .whitespaces)
+            var line = Normalizer.normalizeCharacters(rawLine.text).trimmingCharacters(in: .whitespaces)
+            if !raw.linesAreParagraphs { line = Normalizer.spacingMarker(line) }
             let location = SourceLocation(page: rawLine.page, line: rawLine.line)
             if line.isEmpty {
-                if paragraphOpen { append("\n"); paragraphOpen = false }
+                // A marker alone keeps its paragraph open across a gap: its text follows.
+                if paragraphOpen && !(markerOnly && !raw.linesAreParagraphs) { append("\n"); paragraphOpen = false }
+                continue
+            }
+            if paragraphOpen && !raw.linesAreParagraphs && markerOnly {
+                // "1.1." then its text: one paragraph.
+                append(" ")
+                map.add(offset: byteCount, location)
+                append(line)
+                previousLine = line
+                previousPage = rawLine.page
+                markerOnly = Normalizer.isBareMarker(line)
                 continue
             }
             if paragraphOpen {
@@ -216,6 +254,10 @@ public struct Normalizer: Sendable {
                 // Across a page break (header and footer gone), a finished sentence before a capital starts a paragraph.
                 if join, rawLine.page != previousPage, let last = previousLine.last, ".;!?".contains(last), line.first?.isUppercase == true {
                     join = false
+                }
+                if join && Normalizer.isBareMarker(line) {
+                    let lastWord = previousLine.split(separator: " ").last.map { $0.lowercased() } ?? ""
+                    if !Normalizer.citationWords.contains(lastWord) { join = false }
                 }
                 if join {
                     if previousLine.hasSuffix("-"), previousLine.count >= 2,
@@ -246,6 +288,7 @@ public struct Normalizer: Sendable {
             paragraphOpen = true
             previousLine = line
             previousPage = rawLine.page
+            markerOnly = Normalizer.isBareMarker(line)
         }
         if paragraphOpen { append("\n") }
         return Document(path: path, format: raw.format, text: text, pageCount: raw.pageCount, ocrPages: raw.ocrPages,
