@@ -117,10 +117,10 @@ public struct Scorer {
             let weak = live.filter { $0.rule.spec.verdict == .weak }
             if spec.id == "breach_notification" {
                 // Present only with a definite outer limit; the first stated deadline in the document counts.
-                var deadlineHit: (Hit, Deadline)?
-                for h in present {
-                    if let d = deadline(of: h, a) { deadlineHit = (h, d); break }
-                }
+                // The first stated deadline counts, unless a later clause overrides it
+                // ("Notwithstanding Section 3.3 ...", an exhibit that "shall control").
+                let stated = present.compactMap { h in deadline(of: h, a).map { (h, $0) } }
+                let deadlineHit = stated.first { Scorer.overrides(a.subject.text(a.segments.paragraphs[$0.0.paragraph].range)) } ?? stated.first
                 if let (h, d) = deadlineHit {
                     result.deadline = d
                     result.status = .present
@@ -194,6 +194,41 @@ public struct Scorer {
         if let d = DeadlineParser.parse(value: hit.captures["value"], unit: hit.captures["unit"], text: text) { return d }
         if let ref = hit.captures["ref"], let d = a.definitions[DeadlineParser.key(ref)] {
             return Deadline(value: d.value, unit: d.unit, text: "\(ref.trimmingCharacters(in: .whitespaces)) (defined: \(d.text))")
+        }
+        // A cross-reference: "within the period set out in Section 1.16" reads the deadline stated there.
+        if let xref = hit.captures["xref"] {
+            let number = xref.replacingOccurrences(of: #"^(?:section|sec\.|§)\s*"#, with: "", options: [.regularExpression, .caseInsensitive])
+                .trimmingCharacters(in: CharacterSet(charactersIn: " ."))
+            for p in a.segments.paragraphs where p.section == number || p.section?.hasPrefix(number + "(") == true {
+                let text = a.subject.text(p.range)
+                if let d = Scorer.firstDeadline(in: text) {
+                    return Deadline(value: d.value, unit: d.unit, text: "Section \(number): \(d.text)")
+                }
+            }
+        }
+        return nil
+    }
+
+    static let overrideRegex = try! NSRegularExpression(pattern:
+        #"\b(?:notwithstanding|supersedes?|shall\s+(?:control|govern|prevail)|in\s+(?:lieu|place)\s+of|(?:is|are)\s+(?:hereby\s+)?(?:amended|replaced|deleted))\b"#,
+        options: [.caseInsensitive])
+
+    /// True when a paragraph says it overrides other terms.
+    static func overrides(_ paragraph: String) -> Bool {
+        overrideRegex.firstMatch(in: paragraph, range: NSRange(location: 0, length: (paragraph as NSString).length)) != nil
+    }
+
+    static let periodRegex = try! NSRegularExpression(pattern:
+        #"\b((?:\d{1,4}|[a-z]+(?:-[a-z]+)?)(?:\s*\(\d{1,4}\))?)\s+((?:business|working|calendar)\s+days?|days?|hours?|weeks?)\b"#,
+        options: [.caseInsensitive])
+
+    /// The first "N unit" in a text whose number parses ("ten (10) days", "48 hours").
+    static func firstDeadline(in text: String) -> Deadline? {
+        let ns = text as NSString
+        for m in periodRegex.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+            if let d = DeadlineParser.parse(value: ns.substring(with: m.range(at: 1)), unit: ns.substring(with: m.range(at: 2)), text: ns.substring(with: m.range)) {
+                return d
+            }
         }
         return nil
     }
