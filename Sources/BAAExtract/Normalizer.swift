@@ -82,7 +82,7 @@ public struct Normalizer: Sendable {
     /// A short line in title case without closing punctuation ("Permitted Uses and Disclosures",
     /// "1. Definitions"): a heading when it is much shorter than the document's usual line.
     static func isTitleCaseHeading(_ s: String, typicalLength: Int) -> Bool {
-        guard s.count < max(24, typicalLength * 6 / 10), let last = s.last, !",;:-".contains(last) else { return false }
+        guard s.count < max(64, typicalLength * 6 / 10), let last = s.last, !",;:-".contains(last) else { return false }
         if last == "." && !startsNumbered(s) { return false }
         var body = Substring(s)
         if let r = s.range(of: #"^(?:\d{1,3}(?:\.\d{1,3})*\.?|\([a-z0-9]{1,4}\)|[A-Z]\.|Section\s+[\d.]+|ARTICLE\s+[IVXLC\d]+)\s+"#, options: .regularExpression) {
@@ -239,7 +239,7 @@ public struct Normalizer: Sendable {
                 var join = !raw.linesAreParagraphs && !Normalizer.startsBlock(line)
                     && !Normalizer.isStandaloneHeading(previousLine) && !Normalizer.isStandaloneHeading(line)
                     && !previousLine.hasSuffix(":")
-                    && !Normalizer.isTitleCaseHeading(previousLine, typicalLength: typical)
+                    && !(Normalizer.isTitleCaseHeading(previousLine, typicalLength: typical) && line.first?.isLowercase != true)
                 // A numbered marker after a line that ends mid-sentence is a wrapped citation ("Part\n164.504 ...").
                 if !join, !raw.linesAreParagraphs, let last = previousLine.last, last.isLetter || last == ",",
                    !Normalizer.isStandaloneHeading(previousLine), !Normalizer.isTitleCaseHeading(previousLine, typicalLength: typical),
