@@ -1,0 +1,112 @@
+import BAAClauses
+import BAAExtract
+import BAAReview
+import XCTest
+
+/// The hard cases of contract language (issue 5), each on text this team wrote for the test.
+final class HardCaseTests: XCTestCase {
+    func review(_ text: String, format: DocumentFormat = .text) throws -> Report {
+        let preamble = "This Business Associate Agreement is between Covered Entity and Business Associate and governs Protected Health Information (\"PHI\").\n\n"
+        return Reviewer(library: try Paths.library()).review(Document.fromText(preamble + text, path: "hard-case.txt", format: format))
+    }
+
+    func status(_ r: Report, _ id: String) -> String {
+        let e = r.element(id)!
+        return e.stance.map { $0.rawValue } ?? e.status.rawValue
+    }
+
+    func testNegationVetoesTheObligationAndSaysWhy() throws {
+        let r = try review("4. Business Associate shall not be obligated to notify Covered Entity of any Breach of Unsecured PHI within thirty (30) days or at any other time.")
+        XCTAssertEqual(status(r, "breach_notification"), "missing")
+        XCTAssertFalse(r.element("breach_notification")!.vetoed.isEmpty, "the vetoed hit is kept for --explain")
+    }
+
+    func testExceptionForLawDoesNotFlipAProhibition() throws {
+        let r = try review("2.2 Business Associate shall not use or disclose PHI other than as permitted by this Agreement, except as required by law.")
+        XCTAssertEqual(status(r, "no_other_use"), "present")
+    }
+
+    func testConsentGatedAIProhibitionIsStillAProhibition() throws {
+        let r = try review("7. Business Associate will not use PHI to train or fine-tune any machine learning model unless Covered Entity consents in writing.")
+        XCTAssertEqual(status(r, "ai_training"), "prohibited")
+    }
+
+    func testATermOnlyDefinedIsNotImposed() throws {
+        let r = try review("""
+        1.2 "Breach" means the acquisition, access, use or disclosure of PHI in a manner not permitted by the Privacy Rule, and notification of it within ten (10) days is addressed by the parties' other agreements.
+        2. Business Associate shall use appropriate safeguards to protect PHI.
+        """)
+        XCTAssertEqual(status(r, "breach_notification"), "missing")
+    }
+
+    func testObligationRunningTheWrongWayDoesNotCount() throws {
+        let r = try review("5. Covered Entity shall notify Business Associate of any Breach of Unsecured PHI within ten (10) days of discovery.")
+        XCTAssertEqual(status(r, "breach_notification"), "missing")
+    }
+
+    func testRecitalsTableOfContentsAndHeadingsImposeNothing() throws {
+        let r = try review("""
+        TABLE OF CONTENTS
+        3. Subcontractors Agree to the Same Restrictions .......... 4
+        WHEREAS, Business Associate shall ensure that its subcontractors agree to the same restrictions and conditions that apply to Business Associate with respect to PHI;
+        SUBCONTRACTORS
+        3. Business Associate shall use appropriate safeguards.
+        """)
+        XCTAssertEqual(status(r, "subcontractors"), "missing")
+    }
+
+    func testMayIsNotShall() throws {
+        let shall = try review("6. At termination Business Associate shall return or destroy all PHI. If return or destruction is infeasible, Business Associate shall extend the protections of this Agreement to that PHI.")
+        let may = try review("6. At termination Business Associate may, at its option, keep PHI in its archives for as long as it sees fit.")
+        XCTAssertEqual(status(shall, "return_destroy"), "present")
+        XCTAssertEqual(status(may, "return_destroy"), "missing")
+    }
+
+    func testExhibitThatOverridesTheBodyWins() throws {
+        let r = try review("""
+        3.3 Business Associate shall notify Covered Entity of any Breach of Unsecured PHI within sixty (60) calendar days after discovery.
+        EXHIBIT B - SPECIAL TERMS
+        Notwithstanding Section 3.3, Business Associate shall notify Covered Entity of any Breach of Unsecured PHI within five (5) business days after discovery.
+        """)
+        let d = try XCTUnwrap(r.element("breach_notification")?.deadline)
+        XCTAssertEqual(d.value, 5)
+        XCTAssertEqual(d.unit, .business_days)
+    }
+
+    func testDeadlineDefinedOnceAndUsedByReference() throws {
+        let r = try review("""
+        1.9 "Notice Period" means five (5) business days.
+        4.1 Business Associate shall notify Covered Entity of any Breach of Unsecured PHI within the Notice Period.
+        """)
+        let d = try XCTUnwrap(r.element("breach_notification")?.deadline)
+        XCTAssertEqual(d.value, 5)
+        XCTAssertEqual(d.unit, .business_days)
+        XCTAssertEqual(r.element("breach_notification")?.status, .present)
+    }
+
+    func testDeadlineBeyondSixtyDaysIsANonComplianceFinding() throws {
+        let r = try review("4. Business Associate shall notify Covered Entity of any Breach of Unsecured PHI within ninety (90) days after discovery.")
+        XCTAssertEqual(r.element("breach_notification")?.deadline?.value, 90)
+        XCTAssertEqual(r.element("breach_notification")?.status, .weak)
+        XCTAssertTrue(r.findings.contains { $0.element == "breach_notification" && $0.kind == "too_late" && $0.severity == .critical })
+    }
+
+    func testSentenceSplitAcrossAPageBreakWithRunningFooter() throws {
+        let page1 = (1...6).map { "\($0 + 1). Business Associate shall keep record number \($0) of its safeguards." }.joined(separator: "\n")
+        let text = """
+        Lumen Notes BAA - Confidential
+        \(page1)
+        9. Business Associate shall notify Covered Entity of any Breach of Unsecured PHI within ten
+        Page 1 of 2
+        \u{0C}Lumen Notes BAA - Confidential
+        (10) business days after discovery of the Breach.
+        10. Business Associate shall use appropriate safeguards.
+        Page 2 of 2
+        """
+        let r = try review(text)
+        let d = try XCTUnwrap(r.element("breach_notification")?.deadline, "the sentence must be rejoined across the page break")
+        XCTAssertEqual(d.value, 10)
+        XCTAssertEqual(d.unit, .business_days)
+        XCTAssertEqual(r.element("breach_notification")?.evidence.first?.page, 1)
+    }
+}
