@@ -11,6 +11,14 @@ public struct Normalizer: Sendable {
 
     /// Normalizes one line's characters (no line structure changes).
     public static func normalizeCharacters(_ s: String) -> String {
+        // Fast path: printable ASCII without tabs or double spaces is already normal.
+        var plain = true
+        var previousSpace = false
+        for b in s.utf8 {
+            if b < 0x20 || b >= 0x7F { plain = false; break }
+            if b == 0x20 { if previousSpace { plain = false; break }; previousSpace = true } else { previousSpace = false }
+        }
+        if plain { return s }
         var out = String.UnicodeScalarView()
         let folded = s.precomposedStringWithCompatibilityMapping  // NFKC: ligatures, full-width forms
         for scalar in folded.unicodeScalars {
@@ -44,8 +52,20 @@ public struct Normalizer: Sendable {
         if s.hasPrefix("Section ") || s.hasPrefix("SECTION ") || s.hasPrefix("ARTICLE ") || s.hasPrefix("Article ") || s.hasPrefix("EXHIBIT") || s.hasPrefix("Exhibit ") || s.hasPrefix("ADDENDUM") || s.hasPrefix("SCHEDULE") || s.hasPrefix("APPENDIX") || s.hasPrefix("Schedule ") || s.hasPrefix("Appendix ") || s.hasPrefix("Attachment ") || s.hasPrefix("ATTACHMENT") {
             return s.range(of: #"^[A-Za-z]+\s+(?:[0-9]+(?:\.[0-9]+)*|[IVXLC]+|[A-Z])\b"#, options: .regularExpression) != nil
         }
-        if s.range(of: #"^[A-Z]\.\s"#, options: .regularExpression) != nil { return true }
-        if s.range(of: #"^[IVXL]{1,5}\.\s"#, options: .regularExpression) != nil { return true }
+        // "A. " and "IV. ", checked by hand: this runs on every line.
+        guard first.isUppercase, first.isASCII else { return false }
+        var count = 0
+        var allRoman = true
+        for (i, ch) in s.enumerated() {
+            if ch == "." {
+                let next = s.dropFirst(i + 1).first
+                guard next == nil || next?.isWhitespace == true else { return false }
+                return count == 1 || (allRoman && count <= 5)
+            }
+            guard ch.isASCII, ch.isUppercase, count < 6 else { return false }
+            if !"IVXL".contains(ch) { allRoman = false }
+            count += 1
+        }
         return false
     }
 
@@ -65,7 +85,8 @@ public struct Normalizer: Sendable {
     /// A section or list marker alone on its line ("1.", "1.1.", "4.2", "(a)", "(iv)", "A.", "IV."), as
     /// PDFs set in a number column give them: it starts a paragraph and the next line is its text.
     static func isBareMarker(_ s: String) -> Bool {
-        s.range(of: #"^(?:\d{1,3}(?:\.\d{1,3})*\.|\d{1,3}(?:\.\d{1,3})+|\([a-zA-Z0-9]{1,5}\)|[A-Z]\.|[IVXL]{1,6}\.)$"#, options: .regularExpression) != nil
+        guard s.utf8.count <= 12, let first = s.first, first.isNumber || first == "(" || first.isUppercase else { return false }
+        return s.range(of: #"^(?:\d{1,3}(?:\.\d{1,3})*\.|\d{1,3}(?:\.\d{1,3})+|\([a-zA-Z0-9]{1,5}\)|[A-Z]\.|[IVXL]{1,6}\.)$"#, options: .regularExpression) != nil
     }
 
     /// Words after which a number is a cross-reference, not a new section ("under Section\n4.").
@@ -74,9 +95,19 @@ public struct Normalizer: Sendable {
 
     /// True when a line is a heading on its own (all capitals, short): never join text onto it.
     static func isStandaloneHeading(_ s: String) -> Bool {
-        let letters = s.filter { $0.isLetter }
-        guard letters.count >= 3, s.count <= 90 else { return false }
-        return letters.allSatisfy { $0.isUppercase }
+        guard s.utf8.count <= 360 else { return false }
+        var letters = 0
+        for scalar in s.unicodeScalars {
+            if scalar.isASCII {
+                let v = scalar.value
+                if v >= 0x61 && v <= 0x7A { return false }
+                if v >= 0x41 && v <= 0x5A { letters += 1 }
+            } else if scalar.properties.isAlphabetic {
+                if scalar.properties.isLowercase || !scalar.properties.isUppercase { return false }
+                letters += 1
+            }
+        }
+        return letters >= 3 && s.count <= 90
     }
 
     /// A short line in title case without closing punctuation ("Permitted Uses and Disclosures",
@@ -85,7 +116,8 @@ public struct Normalizer: Sendable {
         guard s.count < max(64, typicalLength * 6 / 10), let last = s.last, !",;:-".contains(last) else { return false }
         if last == "." && !startsNumbered(s) { return false }
         var body = Substring(s)
-        if let r = s.range(of: #"^(?:\d{1,3}(?:\.\d{1,3})*\.?|\([a-z0-9]{1,4}\)|[A-Z]\.|Section\s+[\d.]+|ARTICLE\s+[IVXLC\d]+)\s+"#, options: .regularExpression) {
+        if let first = s.first, first.isNumber || first == "(" || first == "S" || first == "A",
+           let r = s.range(of: #"^(?:\d{1,3}(?:\.\d{1,3})*\.?|\([a-z0-9]{1,4}\)|[A-Z]\.|Section\s+[\d.]+|ARTICLE\s+[IVXLC\d]+)\s+"#, options: .regularExpression) {
             body = s[r.upperBound...]
         }
         let small: Set<String> = ["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"]
@@ -102,6 +134,15 @@ public struct Normalizer: Sendable {
 
     // MARK: running headers, footers and page numbers
 
+    /// True for an empty or all-whitespace line (ASCII checked byte by byte: this runs on every line).
+    static func isBlank(_ s: String) -> Bool {
+        for b in s.utf8 where b != 0x20 && b != 0x09 && b != 0x0D {
+            if b < 0x80 { return false }
+            return s.allSatisfy(\.isWhitespace)
+        }
+        return true
+    }
+
     /// A line's identity across pages: characters normalized, case folded, digits as '#'.
     static func runningKey(_ s: String) -> String {
         var key = ""
@@ -109,11 +150,11 @@ public struct Normalizer: Sendable {
         for ch in normalizeCharacters(s).lowercased() {
             if ch.isWhitespace { if !lastSpace { key.append(" ") }; lastSpace = true; continue }
             lastSpace = false
-            key.append(ch.isNumber ? "#" : ch)
+            // A run of digits counts as one number so "Page 9" and "Page 10" agree.
+            if ch.isNumber { if key.last != "#" { key.append("#") } } else { key.append(ch) }
         }
         while key.last == " " { key.removeLast() }
-        // "#" runs count as one number so "Page 9" and "Page 10" agree.
-        return key.replacingOccurrences(of: #"#+"#, with: "#", options: .regularExpression)
+        return key
     }
 
     /// "3", "- 3 -", "Page 3", "Page 3 of 9", "3 / 9", "[3]": a page number alone on its line.
@@ -127,7 +168,7 @@ public struct Normalizer: Sendable {
     static func runningLineIndices(_ lines: [RawLine]) -> Set<Int> {
         var byPage: [Int: [Int]] = [:]
         var order: [Int] = []
-        for (i, l) in lines.enumerated() where !l.text.allSatisfy(\.isWhitespace) {
+        for (i, l) in lines.enumerated() where !Normalizer.isBlank(l.text) {
             if byPage[l.page] == nil { order.append(l.page) }
             byPage[l.page, default: []].append(i)
         }
@@ -174,11 +215,11 @@ public struct Normalizer: Sendable {
         out.reserveCapacity(lines.count)
         var pageStart = 0
         func trimPage() {
-            while out.count > pageStart, out[out.count - 1].text.allSatisfy(\.isWhitespace) { out.removeLast() }
+            while out.count > pageStart, Normalizer.isBlank(out[out.count - 1].text) { out.removeLast() }
         }
         for (i, l) in lines.enumerated() where !drop.contains(i) {
             if let last = out.last, last.page != l.page { trimPage(); pageStart = out.count }
-            let blank = l.text.allSatisfy(\.isWhitespace)
+            let blank = Normalizer.isBlank(l.text)
             if blank && out.count == pageStart { continue }
             out.append(l)
         }
@@ -186,10 +227,11 @@ public struct Normalizer: Sendable {
         return out
     }
 
-    /// Words that appear with a hyphen inside them ("third-party") in the document's own lines.
+    /// Words that appear with a hyphen inside them ("third-party") in the document's own lines, and the
+    /// plain words of the lines that have a hyphen (where a "thirdparty" spelling would also be).
     static func hyphenatedVocabulary(_ lines: [RawLine]) -> (hyphenated: Set<String>, plain: Set<String>) {
         var hyphenated = Set<String>(), plain = Set<String>()
-        for l in lines {
+        for l in lines where l.text.utf8.contains(0x2D) {
             for w in l.text.lowercased().split(whereSeparator: { !($0.isLetter || $0 == "-") }) {
                 let word = w.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
                 guard word.count > 3 else { continue }
@@ -209,7 +251,8 @@ public struct Normalizer: Sendable {
         var markerOnly = false  // the open paragraph is only a section marker so far
 
         let lines = raw.linesAreParagraphs ? raw.lines : Normalizer.removingRunningLines(raw.lines)
-        let vocabulary = raw.linesAreParagraphs ? ([], []) : Normalizer.hyphenatedVocabulary(lines)
+        let needsVocabulary = !raw.linesAreParagraphs && lines.contains { $0.text.hasSuffix("-") }
+        let vocabulary = needsVocabulary ? Normalizer.hyphenatedVocabulary(lines) : ([], [])
         var lengths = lines.compactMap { $0.text.isEmpty ? nil : $0.text.count }
         lengths.sort()
         let typical = lengths.isEmpty ? 80 : lengths[lengths.count * 3 / 4]
@@ -241,7 +284,7 @@ public struct Normalizer: Sendable {
                     && !previousLine.hasSuffix(":")
                     && !(Normalizer.isTitleCaseHeading(previousLine, typicalLength: typical) && line.first?.isLowercase != true)
                 // A numbered marker after a line that ends mid-sentence is a wrapped citation ("Part\n164.504 ...").
-                if !join, !raw.linesAreParagraphs, let last = previousLine.last, last.isLetter || last == ",",
+                if !join, !raw.linesAreParagraphs, line.first?.isNumber == true, let last = previousLine.last, last.isLetter || last == ",",
                    !Normalizer.isStandaloneHeading(previousLine), !Normalizer.isTitleCaseHeading(previousLine, typicalLength: typical),
                    line.range(of: #"^\d{1,3}(?:\.\d{1,3})+\s+[a-z(]"#, options: .regularExpression) != nil {
                     join = true
