@@ -38,3 +38,17 @@ final class OCREngine {
         return text
     }
 }
+
+/// OpenMP (linked by tesseract) reads OMP_THREAD_LIMIT once, when the process loads, so setting it
+/// later in process has no effect: without it an OCR'd page takes about 8 s instead of 1.3 s on two cores.
+/// The command line calls this first thing: when the variable is unset it sets it to 1 and re-executes
+/// the same binary with the same arguments (Linux; elsewhere, or if exec fails, it returns and runs on).
+public enum OCRThreadLimit {
+    public static func relaunchIfNeeded() {
+        #if os(Linux)
+        guard getenv("OMP_THREAD_LIMIT") == nil else { return }
+        setenv("OMP_THREAD_LIMIT", "1", 1)
+        execv("/proc/self/exe", CommandLine.unsafeArgv)
+        #endif
+    }
+}
