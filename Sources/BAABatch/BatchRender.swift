@@ -1,0 +1,137 @@
+import BAAClauses
+import BAAReport
+import BAAReview
+import Foundation
+
+/// Printers for a batch: the vendor table, JSON, JSON lines and ticket payloads. They return text; the
+/// command writes it.
+public enum BatchRenderer {
+    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+    static func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
+
+    /// The vendor table, worst first, then the counts and every error with its reason.
+    public static func table(_ b: BatchReport, color: Bool = false) -> String {
+        func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
+        let nameWidth = min(40, max(6, b.vendors.map(\.name.count).max() ?? 6))
+        var out = pad("VENDOR", nameWidth) + "  DOCS  SCORE  RISK      CRIT HIGH  MED  LOW  AI TRAINING  BREACH NOTICE                SUBCONTRACTORS\n"
+        for v in b.vendors {
+            let name = v.name.count > nameWidth ? String(v.name.prefix(nameWidth - 1)) + "…" : v.name
+            let riskCode = v.risk == .critical ? "1;31" : v.risk == .high ? "31" : v.risk == .medium ? "33" : "32"
+            out += pad(name, nameWidth) + "  " + lpad("\(v.documents.count)\(v.errors.isEmpty ? "" : "+\(v.errors.count)!")", 4)
+            out += "  " + lpad("\(v.score)", 5) + "  " + paint(pad(v.risk.rawValue.uppercased(), 8), riskCode)
+            for s in [Severity.critical, .high, .medium, .low] { out += " " + lpad("\(v.counts[s.rawValue] ?? 0)", 4) }
+            out += "  " + pad(v.flags.aiTraining, 11) + "  " + pad(v.flags.breachNotification, 27) + "  " + v.flags.subcontractors + "\n"
+        }
+        if b.vendors.isEmpty { out += "(no documents)\n" }
+        out += "\n" + summaryLine(b) + "\n"
+        for e in b.errors { out += paint("error: ", "31") + "\(e.path): \(e.reason)\n" }
+        for s in b.skipped where s.reason != "hidden" { out += "skipped: \(s.path): \(s.reason)\n" }
+        return out
+    }
+
+    public static func summaryLine(_ b: BatchReport) -> String {
+        let c = b.batch.counts
+        var s = "\(c.files) file\(c.files == 1 ? "" : "s"): \(c.reviewed) reviewed (\(c.cached) from cache), \(c.errors) error\(c.errors == 1 ? "" : "s")"
+        if c.skipped > 0 { s += ", \(c.skipped) skipped" }
+        if c.excluded > 0 { s += ", \(c.excluded) excluded" }
+        s += "; \(c.vendors) vendor\(c.vendors == 1 ? "" : "s") in \(String(format: "%.1f", b.batch.seconds))s"
+        if let shard = b.batch.shard { s += " (shard \(shard))" }
+        if b.batch.interrupted { s += "; INTERRUPTED: \(c.notReached) file\(c.notReached == 1 ? "" : "s") not reached" }
+        return s
+    }
+
+    public static func json(_ b: BatchReport) throws -> String {
+        String(decoding: try JSONReporter.encoder().encode(b), as: UTF8.self) + "\n"
+    }
+
+    /// One JSON object per finding of a document (the jsonl stream).
+    public struct FindingLine: Encodable {
+        public var vendor: String
+        public var document: String
+        public var fingerprint: String
+        public var severity: Severity
+        public var element: String
+        public var kind: String
+        public var title: String
+        public var citation: String
+        public var recommendation: String
+        public var evidence: [Evidence]
+    }
+
+    public static func jsonLines(_ d: BatchDocument, redact: Bool) throws -> String {
+        let enc = JSONReporter.encoder(pretty: false)
+        var out = ""
+        for f in (redact ? d.report.redacted() : d.report).findings {
+            let line = FindingLine(vendor: d.vendor, document: d.path, fingerprint: f.fingerprint, severity: f.severity, element: f.element,
+                                   kind: f.kind, title: f.title, citation: f.citation, recommendation: f.recommendation, evidence: f.evidence)
+            out += String(decoding: try enc.encode(line), as: UTF8.self) + "\n"
+        }
+        return out
+    }
+
+    public static func tickets(_ b: BatchReport, redact: Bool) throws -> String {
+        String(decoding: try JSONReporter.encoder().encode(TicketBuilder.tickets(for: b.vendors, redact: redact)), as: UTF8.self) + "\n"
+    }
+}
+
+/// `baa merge`: shard reports into one. Shards must come from the same tool, clause library and playbook,
+/// and no vendor may appear in two of them.
+public enum BatchMerger {
+    public struct MergeError: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+
+    public static func load(path: String) throws -> BatchReport {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw MergeError(message: "\(path): cannot read: \((error as NSError).localizedDescription)")
+        }
+        do { return try JSONDecoder().decode(BatchReport.self, from: data) } catch {
+            throw MergeError(message: "\(path): not a `baa batch --format json` report (\(error))")
+        }
+    }
+
+    public static func merge(_ inputs: [(path: String, report: BatchReport)]) throws -> BatchReport {
+        guard var out = inputs.first?.report else { throw MergeError(message: "nothing to merge") }
+        let first = inputs[0]
+        var vendorSource: [String: String] = [:]
+        for v in first.report.vendors { vendorSource[v.name] = first.path }
+        var shards = Set([first.report.batch.shard ?? ""])
+        for (path, r) in inputs.dropFirst() {
+            guard r.batch.tool == out.batch.tool else {
+                throw MergeError(message: "\(path): made by baa \(r.batch.tool.version) with clause library \(r.batch.tool.clauseLibrary.sha256.prefix(12)), but \(first.path) by baa \(out.batch.tool.version) with \(out.batch.tool.clauseLibrary.sha256.prefix(12))")
+            }
+            guard r.batch.playbookSHA256 == out.batch.playbookSHA256 else {
+                throw MergeError(message: "\(path): playbook '\(r.batch.playbook)' differs from \(first.path)'s '\(out.batch.playbook)'")
+            }
+            if let s = r.batch.shard, shards.contains(s) { throw MergeError(message: "\(path): shard \(s) given twice") }
+            shards.insert(r.batch.shard ?? "")
+            for v in r.vendors {
+                if let other = vendorSource[v.name] { throw MergeError(message: "\(path): vendor '\(v.name)' is also in \(other): shards overlap") }
+                vendorSource[v.name] = path
+            }
+            out.vendors += r.vendors
+            out.documents += r.documents
+            out.errors += r.errors
+            out.skipped += r.skipped
+            let c = r.batch.counts
+            out.batch.counts.files += c.files; out.batch.counts.reviewed += c.reviewed; out.batch.counts.errors += c.errors
+            out.batch.counts.cached += c.cached; out.batch.counts.notReached += c.notReached
+            out.batch.started = min(out.batch.started, r.batch.started)
+            out.batch.finished = max(out.batch.finished, r.batch.finished)
+            out.batch.seconds = max(out.batch.seconds, r.batch.seconds)
+            out.batch.interrupted = out.batch.interrupted || r.batch.interrupted
+        }
+        // Walk-level counts are the same in every shard (each walks the whole folder).
+        BatchReport.sortVendors(&out.vendors)
+        out.documents.sort { $0.relativePath < $1.relativePath }
+        out.errors.sort { $0.relativePath < $1.relativePath }
+        var seen = Set<String>()
+        out.skipped = out.skipped.filter { seen.insert($0.path).inserted }
+        out.batch.counts.skipped = out.skipped.count
+        out.batch.counts.vendors = out.vendors.count
+        out.batch.shard = inputs.count > 1 ? "merged \(inputs.compactMap { $0.report.batch.shard }.sorted().joined(separator: ","))" : out.batch.shard
+        return out
+    }
+}

@@ -1,0 +1,62 @@
+import Foundation
+
+/// Where a document sits in a vendor's history, read once when the document is reviewed (and cached
+/// with its report, so a cached document needs no text).
+///
+/// - date: the first date written in the first 1,500 characters (the title block or preamble: "Effective
+///   date: January 15, 2026", "dated March 3, 2024", "made as of 1 March 2025", "2025-03-01", "03/01/2025"),
+///   else an ISO date in the file name, else none.
+/// - amending: the title (first two non-empty lines) or the file name says Amendment or Addendum.
+public struct DocumentDating: Codable, Sendable, Equatable {
+    /// yyyy-mm-dd.
+    public var date: String?
+    public var amending: Bool
+    public init(date: String?, amending: Bool) { self.date = date; self.amending = amending }
+
+    static let months = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
+    static let monthPattern = "(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
+    static let dateRegex = try! NSRegularExpression(pattern:
+        "\\b\(monthPattern)\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})\\b"
+            + "|\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:day\\s+of\\s+)?\(monthPattern),?\\s+(\\d{4})\\b"
+            + "|\\b(\\d{4})-(\\d{2})-(\\d{2})\\b"
+            + "|\\b(\\d{1,2})/(\\d{1,2})/(\\d{4})\\b",
+        options: [.caseInsensitive])
+    static let amendRegex = try! NSRegularExpression(pattern: "\\bamendment\\b|\\baddendum\\b|\\bamends?\\b", options: [.caseInsensitive])
+
+    static func month(_ s: String) -> Int? {
+        let l = s.lowercased()
+        return months.firstIndex { $0.hasPrefix(l.prefix(3)) }.map { $0 + 1 }
+    }
+
+    static func iso(_ y: Int, _ m: Int, _ d: Int) -> String? {
+        guard (1900...2200).contains(y), (1...12).contains(m), (1...31).contains(d) else { return nil }
+        return String(format: "%04d-%02d-%02d", y, m, d)
+    }
+
+    /// The first date in `text`, as yyyy-mm-dd.
+    public static func firstDate(in text: String) -> String? {
+        let ns = text as NSString
+        for m in dateRegex.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+            func g(_ i: Int) -> String? { m.range(at: i).location == NSNotFound ? nil : ns.substring(with: m.range(at: i)) }
+            var result: String?
+            if let mo = g(1), let d = g(2), let y = g(3) { result = month(mo).flatMap { iso(Int(y)!, $0, Int(d)!) } }
+            else if let d = g(4), let mo = g(5), let y = g(6) { result = month(mo).flatMap { iso(Int(y)!, $0, Int(d)!) } }
+            else if let y = g(7), let mo = g(8), let d = g(9) { result = iso(Int(y)!, Int(mo)!, Int(d)!) }
+            else if let mo = g(10), let d = g(11), let y = g(12) { result = iso(Int(y)!, Int(mo)!, Int(d)!) }
+            if let result { return result }
+        }
+        return nil
+    }
+
+    /// Dates a document from its normalized text and file name.
+    public static func of(text: String, path: String) -> DocumentDating {
+        let head = String(text.prefix(1500))
+        let name = (path as NSString).lastPathComponent
+        let date = firstDate(in: head) ?? firstDate(in: name.replacingOccurrences(of: "_", with: "-"))
+        let title = text.split(separator: "\n").lazy.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.prefix(2).joined(separator: " ")
+        let lowerName = name.lowercased()
+        let amending = amendRegex.firstMatch(in: title, range: NSRange(location: 0, length: (title as NSString).length)) != nil
+            || lowerName.contains("amend") || lowerName.contains("addend")
+        return DocumentDating(date: date, amending: amending)
+    }
+}

@@ -1,0 +1,47 @@
+import BAAReview
+import BAAUtil
+import Foundation
+
+/// Reports keyed by the file's SHA-256 and everything else that decides a review: the clause library's
+/// sha256, the playbook, the tool version and the extraction options. Entries are JSON written atomically
+/// (`<dir>/<key[0..2]>/<key>.json`); a corrupt or unreadable entry is a miss, never an error.
+public struct ReportCache: Sendable {
+    public struct Entry: Codable, Sendable {
+        public var key: String
+        public var dating: DocumentDating
+        public var report: Report
+    }
+
+    public let directory: String
+    /// Everything but the file's hash, hashed once.
+    public let context: String
+
+    public init(directory: String, librarySHA256: String, playbookSHA256: String, toolVersion: String, extraction: String) {
+        self.directory = directory
+        self.context = SHA256.hex(Array("\(librarySHA256)\u{1F}\(playbookSHA256)\u{1F}\(toolVersion)\u{1F}\(extraction)".utf8))
+    }
+
+    public func key(fileSHA256: String) -> String { SHA256.hex(Array("\(fileSHA256)\u{1F}\(context)".utf8)) }
+
+    func path(for key: String) -> String { "\(directory)/\(key.prefix(2))/\(key).json" }
+
+    public func load(fileSHA256: String) -> Entry? {
+        let k = key(fileSHA256: fileSHA256)
+        guard let data = FileManager.default.contents(atPath: path(for: k)),
+              let e = try? JSONDecoder().decode(Entry.self, from: data), e.key == k else { return nil }
+        return e
+    }
+
+    public func store(fileSHA256: String, dating: DocumentDating, report: Report) {
+        let k = key(fileSHA256: fileSHA256)
+        let p = path(for: k)
+        do {
+            try FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let enc = JSONEncoder()
+            enc.outputFormatting = [.sortedKeys]
+            try AtomicFile.write(enc.encode(Entry(key: k, dating: dating, report: report)), to: p)
+        } catch {
+            // A cache that cannot be written only costs time on the next run.
+        }
+    }
+}

@@ -1,0 +1,199 @@
+import BAAClauses
+import BAAReview
+import BAAUtil
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// One create-issue payload per vendor with findings (Jira/GitHub/Linear-like): summary, Markdown
+/// description, priority from the worst severity, labels, and the findings' fingerprints for de-duplication.
+public struct Ticket: Codable, Sendable, Equatable {
+    public var summary: String
+    public var description: String
+    /// Highest, High, Medium, Low, Lowest.
+    public var priority: String
+    public var labels: [String]
+    public var vendor: String
+    public var score: Int
+    public var risk: RiskLevel
+    public var fingerprints: [String]
+}
+
+public enum TicketBuilder {
+    public static func priority(_ s: Severity) -> String {
+        switch s {
+        case .critical: "Highest"
+        case .high: "High"
+        case .medium: "Medium"
+        case .low: "Low"
+        case .info: "Lowest"
+        }
+    }
+
+    static func slug(_ s: String) -> String {
+        String(s.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }).split(separator: "-").joined(separator: "-")
+    }
+
+    /// Tickets for the vendors' findings, leaving out fingerprints already sent (`skip`). Info findings are left out.
+    public static func tickets(for vendors: [VendorReport], skip: Set<String> = [], redact: Bool = false) -> [Ticket] {
+        vendors.compactMap { v in
+            let findings = v.findings.filter { $0.severity != .info && !skip.contains($0.fingerprint) }
+            guard let worst = findings.map(\.severity).max() else { return nil }
+            var md = "**Vendor:** \(v.name)  \n**Score:** \(v.score)/100  ·  **Risk:** \(v.risk.rawValue)\n\n"
+            md += "**Documents reviewed:** \(v.documents.map { "`\($0)`" }.joined(separator: ", "))\n\n"
+            md += "| Flag | Verdict |\n|---|---|\n| AI training | \(v.flags.aiTraining) |\n| Breach notification | \(v.flags.breachNotification) |\n| Subcontractors | \(v.flags.subcontractors) |\n\n"
+            md += "## Findings (\(findings.count))\n"
+            for f in findings {
+                md += "\n### [\(f.severity.rawValue.uppercased())] \(f.title)\n\n"
+                md += "`\(f.element)` · 45 CFR \(f.citation) · fingerprint `\(f.fingerprint)`\n\n\(f.detail)\n"
+                for e in f.evidence {
+                    let loc = [e.file, e.section.map { "§\($0)" }, "p.\(e.page) line \(e.line)"].compactMap { $0 }.joined(separator: ", ")
+                    md += redact ? "\n- Evidence: \(loc)\n" : "\n> \(e.text.replacingOccurrences(of: "\n", with: " "))\n>\n> — \(loc)\n"
+                }
+                md += "\n**Recommended language:** \(f.recommendation)\n"
+            }
+            let s = findings.count == 1 ? "" : "s"
+            return Ticket(summary: "BAA review: \(v.name): \(findings.count) gap\(s) (worst \(worst.rawValue))",
+                          description: md, priority: priority(worst),
+                          labels: ["baa-review", "hipaa", "risk-\(v.risk.rawValue)", "vendor-\(slug(v.name))"],
+                          vendor: v.name, score: v.score, risk: v.risk, fingerprints: findings.map(\.fingerprint))
+        }
+    }
+}
+
+/// The fingerprints a tracker has accepted, kept in a JSON file written atomically after each accepted ticket.
+public struct SentState: Codable, Sendable, Equatable {
+    public struct Record: Codable, Sendable, Equatable {
+        public var vendor: String
+        public var sent: String
+        public var status: Int
+    }
+    public var schemaVersion = 1
+    public var fingerprints: [String: Record] = [:]
+    enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", fingerprints }
+    public init() {}
+
+    public static func load(path: String) throws -> SentState {
+        guard FileManager.default.fileExists(atPath: path) else { return SentState() }
+        do { return try JSONDecoder().decode(SentState.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+            throw TicketError(message: "\(path): not a ticket state file (\(error)); move it away to start afresh")
+        }
+    }
+
+    public func save(path: String) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try AtomicFile.write(enc.encode(self), to: path)
+    }
+}
+
+public struct TicketError: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+/// POSTs tickets as JSON, synchronously, one at a time: bearer token, retries with exponential backoff on
+/// 5xx and connection errors, and no retry on 4xx (the payload or the token is wrong).
+public struct TicketPoster {
+    public var url: URL
+    public var token: String?
+    public var maxAttempts = 5
+    /// First backoff in seconds; doubles each retry.
+    public var baseDelay: Double = 1.0
+    public var timeout: Double = 30
+
+    public init(url: URL, token: String?) { self.url = url; self.token = token }
+
+    public struct Outcome: Sendable {
+        public var status: Int?
+        public var attempts: Int
+        public var error: String?
+        public var accepted: Bool { status.map { (200..<300).contains($0) } ?? false }
+    }
+
+    final class Box: @unchecked Sendable {
+        var status: Int?
+        var error: String?
+    }
+
+    func once(_ body: Data) -> (Int?, String?) {
+        var req = URLRequest(url: url, timeoutInterval: timeout)
+        req.httpMethod = "POST"
+        req.httpBody = body
+        req.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        req.setValue("baa/\(BAAVersion.current)", forHTTPHeaderField: "User-Agent")
+        if let token { req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        let config = URLSessionConfiguration.ephemeral
+        config.timeoutIntervalForRequest = timeout
+        let session = URLSession(configuration: config)
+        defer { session.finishTasksAndInvalidate() }
+        let box = Box()
+        let done = DispatchSemaphore(value: 0)
+        session.dataTask(with: req) { _, response, error in
+            if let error { box.error = error.localizedDescription }
+            box.status = (response as? HTTPURLResponse)?.statusCode
+            done.signal()
+        }.resume()
+        done.wait()
+        return (box.status, box.error)
+    }
+
+    /// Sends one payload, retrying 5xx and connection errors.
+    public func send(_ body: Data) -> Outcome {
+        var attempt = 0
+        var delay = baseDelay
+        while true {
+            attempt += 1
+            let (status, error) = once(body)
+            let retryable = status.map { $0 >= 500 } ?? true
+            if !retryable || attempt >= maxAttempts {
+                let err = error ?? status.flatMap { (200..<300).contains($0) ? nil : "HTTP \($0)" }
+                return Outcome(status: status, attempts: attempt, error: err)
+            }
+            Thread.sleep(forTimeInterval: delay)
+            delay *= 2
+        }
+    }
+}
+
+/// Sends tickets whose fingerprints were never accepted, and records each in the state file only after a 2xx.
+public struct TicketSender {
+    public var poster: TicketPoster
+    public var statePath: String
+
+    public init(poster: TicketPoster, statePath: String) { self.poster = poster; self.statePath = statePath }
+
+    public struct Summary: Sendable {
+        public var sent = 0
+        public var failed: [String] = []
+        /// Tickets with nothing new (every fingerprint already sent).
+        public var alreadySent = 0
+        public var attempts = 0
+    }
+
+    public func send(vendors: [VendorReport], redact: Bool, log: (String) -> Void = { _ in }) throws -> Summary {
+        var state = try SentState.load(path: statePath)
+        var summary = Summary()
+        let withFindings = TicketBuilder.tickets(for: vendors, redact: redact).count
+        let tickets = TicketBuilder.tickets(for: vendors, skip: Set(state.fingerprints.keys), redact: redact)
+        summary.alreadySent = withFindings - tickets.count
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for t in tickets {
+            let outcome = poster.send(try enc.encode(t))
+            summary.attempts += outcome.attempts
+            if outcome.accepted, let status = outcome.status {
+                let now = BatchClock.iso(Date())
+                for fp in t.fingerprints { state.fingerprints[fp] = .init(vendor: t.vendor, sent: now, status: status) }
+                try state.save(path: statePath)
+                summary.sent += 1
+            } else {
+                let why = "\(t.vendor): \(outcome.error ?? "not accepted") after \(outcome.attempts) attempt\(outcome.attempts == 1 ? "" : "s")"
+                summary.failed.append(why)
+                log(why)
+            }
+        }
+        return summary
+    }
+}

@@ -1,0 +1,111 @@
+import BAAClauses
+import BAAReview
+import Foundation
+
+/// Builds a vendor's verdicts from its documents' reports, as if they were one agreement in date order,
+/// except that amending documents replace terms:
+///
+/// 1. Documents are ordered by date (undated first), originals before amending documents of the same
+///    date, then by path.
+/// 2. If an amending document (Amendment/Addendum, see `DocumentDating`) addresses an element (a stance
+///    other than silent; a status other than missing), the latest such document's verdict wins, and the
+///    evidence of the earlier documents that addressed it is kept after the winner's, each with its file.
+/// 3. Otherwise the verdict is the best across documents: for stance elements the first stance in the
+///    element's precedence that any document takes; for others the best status (present > weak > missing),
+///    the earliest document on a tie.
+/// 4. The element's findings are the winning document's findings for it, with a vendor fingerprint
+///    (`Finding.fingerprint(path: "vendor/<name>", ...)`) so tickets de-duplicate per vendor.
+/// 5. Score and risk: 100 minus the playbook's points per finding, floored at 0; risk from its bands.
+public struct VendorView {
+    public var library: ClauseLibrary?
+    public var playbook: Playbook
+
+    public init(library: ClauseLibrary?, playbook: Playbook) { self.library = library; self.playbook = playbook }
+
+    public static func order(_ docs: [BatchDocument]) -> [BatchDocument] {
+        docs.sorted { a, b in
+            (a.dating.date ?? "", a.dating.amending ? 1 : 0, a.relativePath) < (b.dating.date ?? "", b.dating.amending ? 1 : 0, b.relativePath)
+        }
+    }
+
+    static func addresses(_ e: ElementResult) -> Bool {
+        if ElementCatalog.stanceElements.contains(e.id) { return (e.stance ?? .silent) != .silent }
+        return e.status != .missing
+    }
+
+    public static func fingerprintPath(vendor: String) -> String { "vendor/\(vendor)" }
+
+    public func build(name: String, loose: Bool, documents: [BatchDocument], errors: [BatchError]) -> VendorReport {
+        let docs = VendorView.order(documents)
+        var elements: [ElementResult] = []
+        var findings: [Finding] = []
+        var supersessions: [Supersession] = []
+        var ids: [String] = []
+        for d in docs { for e in d.report.elements where !ids.contains(e.id) { ids.append(e.id) } }
+        let fpPath = VendorView.fingerprintPath(vendor: name)
+
+        for id in ids {
+            let results = docs.compactMap { d in d.report.element(id).map { (doc: d, element: $0) } }
+            guard let first = results.first else { continue }
+            let addressing = results.filter { VendorView.addresses($0.element) }
+            var winner = first
+            var replaced: [(doc: BatchDocument, element: ElementResult)] = []
+            if let last = addressing.last(where: { $0.doc.dating.amending }) {
+                winner = last
+                replaced = addressing.filter { $0.doc.path != last.doc.path }
+            } else if ElementCatalog.stanceElements.contains(id) {
+                let precedence = library?.spec.element(id)?.precedence.map(\.rawValue) ?? ["permitted", "prohibited"]
+                if let v = precedence.first(where: { v in results.contains { $0.element.stance?.rawValue == v } }),
+                   let w = results.first(where: { $0.element.stance?.rawValue == v }) {
+                    winner = w
+                } else if let w = results.first(where: { $0.element.status == .weak }) {
+                    winner = w
+                }
+            } else if let best = results.map(\.element.status).max(), let w = results.first(where: { $0.element.status == best }) {
+                winner = w
+            }
+            var element = winner.element
+            element.evidence = element.evidence.map { var e = $0; e.file = winner.doc.path; return e }
+            for r in replaced {
+                element.evidence += r.element.evidence.prefix(1).map { var e = $0; e.file = r.doc.path; return e }
+            }
+            if !replaced.isEmpty {
+                supersessions.append(Supersession(element: id, winner: winner.doc.path, replaced: replaced.map(\.doc.path)))
+            }
+            for f in winner.doc.report.findings where f.element == id {
+                var v = f
+                v.fingerprint = Finding.fingerprint(path: fpPath, element: f.element, kind: f.kind)
+                v.evidence = f.evidence.map { var e = $0; e.file = winner.doc.path; return e }
+                if !replaced.isEmpty {
+                    v.detail += " (From \(winner.doc.relativePath), which replaces \(replaced.map(\.doc.relativePath).joined(separator: ", ")).)"
+                }
+                findings.append(v)
+            }
+            elements.append(element)
+        }
+        findings.sort { ($0.severity.rank, $1.element, $1.kind) > ($1.severity.rank, $0.element, $0.kind) }
+        var contributions: [Contribution] = []
+        var total = 0
+        var counts: [String: Int] = [:]
+        for s in Severity.allCases { counts[s.rawValue] = 0 }
+        for f in findings {
+            let pts = playbook.points(for: f.severity)
+            total += pts
+            counts[f.severity.rawValue, default: 0] += 1
+            contributions.append(.make(fingerprint: f.fingerprint, element: f.element, severity: f.severity, points: pts))
+        }
+        let score = max(0, 100 - total)
+        func flag(_ id: String) -> String {
+            guard let e = elements.first(where: { $0.id == id }) else { return "-" }
+            if let s = e.stance { return s.rawValue }
+            if let d = e.deadline, e.status != .missing { return "\(e.status.rawValue) (\(d.description))" }
+            return e.status.rawValue
+        }
+        return VendorReport(
+            name: name, loose: loose, score: docs.isEmpty ? 0 : score, risk: docs.isEmpty ? .critical : playbook.risk(for: score),
+            documents: docs.map(\.path), errors: errors.map(\.path), counts: counts,
+            flags: VendorFlags(aiTraining: flag("ai_training"), breachNotification: flag("breach_notification"), subcontractors: flag("subcontractors")),
+            elements: elements, findings: findings, supersessions: supersessions,
+            scoring: .make(contributions: contributions, playbook: playbook))
+    }
+}

@@ -1,0 +1,219 @@
+import ArgumentParser
+import BAABatch
+import BAAClauses
+import BAAExtract
+import BAAReport
+import BAAReview
+import Foundation
+
+enum BatchFormat: String, ExpressibleByArgument, CaseIterable {
+    case terminal, json, jsonl, tickets
+}
+
+/// Set by the SIGINT handler; workers poll it between files.
+nonisolated(unsafe) private var interruptRequested: Int32 = 0
+
+struct BatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch",
+        abstract: "Review a folder of vendors (a subfolder per vendor) and report each vendor's verdicts across its documents.",
+        discussion: """
+        Each top-level subfolder is a vendor (--vendor-depth N: the first N levels); loose files at the root are \
+        reviewed on their own. A later amendment or addendum replaces the terms it addresses (see docs/batch.md). \
+        Exit codes: 0 done; 1 a vendor finding at or above --fail-on; 2 a usage error, a ticket the tracker did \
+        not accept, or (with --fail-on-error) a file that could not be reviewed; 130 interrupted.
+        """
+    )
+
+    @Argument(help: "The folder to review (or a single file).") var directory: String
+    @OptionGroup var library: LibraryOptions
+    @OptionGroup var extraction: ExtractionOptions
+    @Option(name: .long, help: "Output: terminal (vendor table), json, jsonl (one line per finding, streamed) or tickets.")
+    var format: BatchFormat = .terminal
+    @Option(name: .long, help: "Write the output here (atomically) instead of standard output.") var output: String?
+    @Option(name: .customLong("playbook"), help: "A YAML playbook with the practice's positions.") var playbookPath: String?
+    @Option(name: .long, help: "Review only files matching this glob (repeatable; a glob with / matches the relative path).")
+    var include: [String] = []
+    @Option(name: .long, help: "Leave out files and folders matching this glob (repeatable).") var exclude: [String] = []
+    @Flag(name: .long, help: "Also review hidden files and folders (names starting with a dot).") var hidden = false
+    @Option(name: .customLong("vendor-depth"), help: "How many folder levels name a vendor.") var vendorDepth = 1
+    @Option(name: .long, help: "Files reviewed at once (default: the number of cores).") var jobs: Int?
+    @Option(name: .long, help: "Review only shard K of N (1-based), e.g. 2/4; join the shards with `baa merge`.") var shard: String?
+    @Option(name: .long, help: "Report cache folder (default: .baa-cache beside --output, else in the current folder).") var cache: String?
+    @Flag(name: .customLong("no-cache"), help: "Neither read nor write the cache.") var noCache = false
+    @Option(name: .customLong("audit-log"), help: "Append a JSON-lines audit record of the run here (fsynced).") var auditLog: String?
+    @Option(name: .long, help: "POST each vendor's ticket as JSON to this URL (never the same finding twice).") var post: String?
+    @Option(name: .customLong("token-env"), help: "Environment variable holding the bearer token for --post.") var tokenEnv = "BAA_TICKET_TOKEN"
+    @Option(name: .customLong("ticket-state"), help: "Sent-fingerprint state file (default: .baa-tickets-sent.json beside --output, else in the current folder).")
+    var ticketState: String?
+    @Option(name: .long, help: "Attempts per ticket on 5xx or connection errors.") var retries = 5
+    @Option(name: .customLong("retry-delay"), help: "First retry delay in seconds (doubles each retry).") var retryDelay = 1.0
+    @Flag(name: .long, help: "Leave excerpts out of every output.") var redact = false
+    @Option(name: .customLong("fail-on"), help: "Exit 1 when a vendor finding is at or above this severity.") var failOn: Severity?
+    @Flag(name: .customLong("fail-on-error"), help: "Exit 2 when a file could not be reviewed.") var failOnError = false
+    @Flag(name: .long, help: "No progress bar.") var quiet = false
+    @Flag(name: .customLong("no-color"), help: "No colours.") var noColor = false
+
+    func validate() throws {
+        if vendorDepth < 1 { throw ValidationError("--vendor-depth must be at least 1") }
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let shard, Shard(shard) == nil { throw ValidationError("--shard takes K/N with 1 <= K <= N, e.g. 1/4 (got '\(shard)')") }
+        if let post, URL(string: post)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            throw ValidationError("--post takes an http(s) URL (got '\(post)')")
+        }
+        if retries < 1 { throw ValidationError("--retries must be at least 1") }
+    }
+
+    /// Beside --output, else the current folder.
+    func besideOutput(_ name: String) -> String {
+        let dir = output.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path } ?? FileManager.default.currentDirectoryPath
+        return (dir as NSString).appendingPathComponent(name)
+    }
+
+    func run() throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) else { throw UserError("\(directory): no such folder") }
+        let lib = try library.loadLibrary()
+        var playbook = Playbook()
+        if let playbookPath {
+            do { playbook = try Playbook.load(path: playbookPath) } catch { throw UserError("\(error)") }
+        }
+        var opts = BatchOptions(root: directory)
+        opts.vendorDepth = vendorDepth
+        opts.include = include
+        opts.exclude = exclude
+        opts.includeHidden = hidden
+        if let jobs { opts.jobs = jobs }
+        opts.shard = shard.flatMap(Shard.init)
+        opts.cacheDirectory = noCache ? nil : (cache ?? besideOutput(".baa-cache"))
+        opts.auditLog = auditLog
+        let runner = BatchRunner(library: lib, playbook: playbook, extraction: try extraction.options(), options: opts)
+
+        let progressOn = !quiet && isatty(STDERR_FILENO) == 1
+        let bar = ProgressBar(enabled: progressOn)
+        var stream: StreamingOutput?
+        if format == .jsonl { stream = try StreamingOutput(path: output) }
+
+        interruptRequested = 0
+        signal(SIGINT) { _ in
+            interruptRequested = 1
+            signal(SIGINT, SIG_DFL)  // a second Ctrl-C stops at once
+        }
+        defer { signal(SIGINT, SIG_DFL) }
+
+        let report: BatchReport
+        do {
+            report = try runner.run(shouldStop: { interruptRequested != 0 }, onProgress: bar.draw) { outcome in
+                if let stream, case .reviewed(let d) = outcome, let lines = try? BatchRenderer.jsonLines(d, redact: redact) {
+                    stream.write(lines)
+                }
+            }
+        } catch let e as WalkError {
+            throw UserError(e.description)
+        } catch let e as AuditError {
+            throw UserError(e.description)
+        }
+        bar.finish()
+
+        let shown = redact ? report.redacted() : report
+        switch format {
+        case .terminal:
+            let color = !noColor && output == nil && TerminalReporter.shouldColor()
+            try emit(BatchRenderer.table(shown, color: color), to: output)
+        case .json: try emit(try BatchRenderer.json(shown), to: output)
+        case .tickets: try emit(try BatchRenderer.tickets(shown, redact: redact), to: output)
+        case .jsonl: try stream?.commit()
+        }
+        if format != .terminal && progressOn {
+            FileHandle.standardError.write(Data((BatchRenderer.summaryLine(report) + "\n").utf8))
+        }
+        if report.batch.interrupted {
+            let c = report.batch.counts
+            FileHandle.standardError.write(Data("baa: interrupted: \(c.reviewed + c.errors) of \(c.files) files done (\(c.reviewed) reviewed, \(c.errors) errors), \(c.notReached) not reached; no tickets sent\n".utf8))
+            throw ExitCode(130)
+        }
+
+        var postFailed = false
+        if let post, let url = URL(string: post) {
+            let token = ProcessInfo.processInfo.environment[tokenEnv]
+            if token?.isEmpty ?? true {
+                FileHandle.standardError.write(Data("baa: warning: $\(tokenEnv) is not set: posting without a bearer token\n".utf8))
+            }
+            var poster = TicketPoster(url: url, token: token?.isEmpty == false ? token : nil)
+            poster.maxAttempts = retries
+            poster.baseDelay = retryDelay
+            let sender = TicketSender(poster: poster, statePath: ticketState ?? besideOutput(".baa-tickets-sent.json"))
+            let summary: TicketSender.Summary
+            do { summary = try sender.send(vendors: report.vendors, redact: redact) } catch { throw UserError("\(error)") }
+            var line = "baa: tickets: \(summary.sent) sent, \(summary.alreadySent) already sent earlier"
+            if !summary.failed.isEmpty { line += ", \(summary.failed.count) not accepted" }
+            FileHandle.standardError.write(Data((line + "\n").utf8))
+            for f in summary.failed { FileHandle.standardError.write(Data("baa: error: ticket for \(f)\n".utf8)) }
+            postFailed = !summary.failed.isEmpty
+        }
+        if postFailed { throw ExitCode(2) }
+        if failOnError && report.batch.counts.errors > 0 { throw ExitCode(2) }
+        if let failOn, report.vendors.contains(where: { $0.findings.contains { $0.severity >= failOn } }) { throw ExitCode(1) }
+    }
+}
+
+/// A progress bar on stderr: files done of total, rate, ETA. Redrawn at most ten times a second.
+final class ProgressBar {
+    let enabled: Bool
+    var last = Date.distantPast
+    var drawn = false
+    init(enabled: Bool) { self.enabled = enabled }
+
+    func draw(_ p: BatchProgress) {
+        guard enabled, p.total > 0 else { return }
+        let now = Date()
+        if now.timeIntervalSince(last) < 0.1 && p.done < p.total { return }
+        last = now
+        let width = 24
+        let filled = p.total == 0 ? width : width * p.done / p.total
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        var eta = "--:--"
+        if let s = p.eta { eta = String(format: "%d:%02d", Int(s) / 60, Int(s) % 60) }
+        var line = "\r\u{1B}[K\(bar) \(p.done)/\(p.total) files  \(String(format: "%.1f", p.rate))/s  ETA \(eta)"
+        if p.cached > 0 { line += "  \(p.cached) cached" }
+        if p.errors > 0 { line += "  \(p.errors) error\(p.errors == 1 ? "" : "s")" }
+        FileHandle.standardError.write(Data(line.utf8))
+        drawn = true
+    }
+
+    func finish() {
+        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
+
+/// JSON lines as they come: straight to stdout, or to a temporary file renamed over --output at the end.
+final class StreamingOutput {
+    let path: String?
+    let tmp: String?
+    let handle: FileHandle
+
+    init(path: String?) throws {
+        self.path = path
+        guard let path else { tmp = nil; handle = FileHandle.standardOutput; return }
+        let url = URL(fileURLWithPath: path)
+        let t = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
+        guard FileManager.default.createFile(atPath: t, contents: nil), let h = FileHandle(forWritingAtPath: t) else {
+            throw UserError("\(path): cannot write: \(String(cString: strerror(errno)))")
+        }
+        tmp = t
+        handle = h
+    }
+
+    func write(_ s: String) { handle.write(Data(s.utf8)) }
+
+    func commit() throws {
+        guard let path, let tmp else { return }
+        fsync(handle.fileDescriptor)
+        try? handle.close()
+        guard rename(tmp, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(tmp)
+            throw UserError("\(path): cannot write: \(reason)")
+        }
+    }
+}
