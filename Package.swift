@@ -17,7 +17,8 @@ let package = Package(
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
         .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
-        .systemLibrary(name: "CTesseract", pkgConfig: "tesseract", providers: [.apt(["libtesseract-dev", "libleptonica-dev"])]),
+        // Headers only: libtesseract is dlopen'ed at the first OCR'd page (OCREngine.swift explains why).
+        .systemLibrary(name: "CTesseract", providers: [.apt(["libtesseract-dev"])]),
 
         // Small shared helpers: SHA-256, atomic file writes.
         .target(name: "BAAUtil"),

@@ -1,5 +1,5 @@
 #ifndef BAA_CTESSERACT_SHIM_H
 #define BAA_CTESSERACT_SHIM_H
 #include <tesseract/capi.h>
-#include <leptonica/allheaders.h>
+#include <dlfcn.h>
 #endif
