@@ -120,7 +120,7 @@ public enum DeadlineParser {
         let t = text.lowercased()
         if t.contains("hour") { return (.hours, 1) }
         if t.contains("business") || t.contains("working") { return (.business_days, 1) }
-        if t.contains("calendar") { return (.calendar_days, 1) }
+        if t.contains("calendar") || t.contains("calender") { return (.calendar_days, 1) }  // a common misspelling in real agreements
         if t.contains("week") { return (.days, 7) }
         if t.contains("day") { return (.days, 1) }
         return nil

@@ -9,6 +9,7 @@ final class DeadlineParserTests: XCTestCase {
             ("sixty (60)", "calendar days", 60, .calendar_days),
             ("twenty-four", "hours", 24, .hours),
             ("five", "working days", 5, .business_days),
+            ("thirty (30)", "calender days", 30, .calendar_days),
             ("thirty", "days", 30, .days),
             ("two", "weeks", 14, .days),
             ("one hundred twenty", "days", 120, .days),
