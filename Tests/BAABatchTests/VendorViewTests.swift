@@ -1,0 +1,71 @@
+import BAABatch
+import Foundation
+import XCTest
+
+/// The vendor view: terms across documents, later amendments replacing earlier terms.
+final class VendorViewTests: XCTestCase {
+    func vendor(_ report: [String: Any], _ name: String) throws -> [String: Any] {
+        try XCTUnwrap((report["vendors"] as? [[String: Any]] ?? []).first { $0["name"] as? String == name })
+    }
+
+    func element(_ vendor: [String: Any], _ id: String) throws -> [String: Any] {
+        try XCTUnwrap((vendor["elements"] as? [[String: Any]] ?? []).first { $0["id"] as? String == id })
+    }
+
+    func testLaterAmendmentReplacesTheBreachWindowAndBothEvidencesAreShown() throws {
+        let dir = try BatchCLI.tempDir()
+        let vendors = try BatchCLI.vendorFolder(in: dir)
+        let r = try BatchCLI.json(BatchCLI.run(["batch", vendors.path, "--format", "json", "--no-cache"]).stdout)
+        let northwind = try vendor(r, "northwind")
+        let breach = try element(northwind, "breach_notification")
+        // The BAA says 90 days (beyond HIPAA's 60); Amendment No. 1 (later) says 30.
+        XCTAssertEqual((breach["deadline"] as? [String: Any])?["value"] as? Int, 30)
+        let files = (breach["evidence"] as? [[String: Any]] ?? []).compactMap { $0["file"] as? String }
+        XCTAssertTrue(files.first?.hasSuffix("c028-northwind-amendment-30-days.md") ?? false, "\(files)")
+        XCTAssertTrue(files.contains { $0.hasSuffix("c011-northwind-billing-baa-90-days.md") }, "the replaced term is shown too")
+        let findings = northwind["findings"] as? [[String: Any]] ?? []
+        XCTAssertFalse(findings.contains { $0["element"] as? String == "breach_notification" && $0["kind"] as? String == "too_late" })
+        let supersessions = northwind["supersessions"] as? [[String: Any]] ?? []
+        XCTAssertTrue(supersessions.contains { $0["element"] as? String == "breach_notification" })
+
+        // The same BAA reviewed alone is too late.
+        let alone = (r["documents"] as? [[String: Any]] ?? []).first { ($0["path"] as? String)?.hasSuffix("c011-northwind-billing-baa-90-days.md") ?? false }
+        let aloneFindings = ((alone?["report"] as? [String: Any])?["findings"] as? [[String: Any]]) ?? []
+        XCTAssertTrue(aloneFindings.contains { $0["kind"] as? String == "too_late" })
+    }
+
+    func testTermInAnotherDocumentCountsAndAddendumWinsOverMSA() throws {
+        let dir = try BatchCLI.tempDir()
+        let vendors = try BatchCLI.vendorFolder(in: dir)
+        let r = try BatchCLI.json(BatchCLI.run(["batch", vendors.path, "--format", "json", "--no-cache"]).stdout)
+        let acme = try vendor(r, "acme")
+        let ai = try element(acme, "ai_training")
+        // The MSA permits using de-identified/usage data to improve the service; the later AI addendum prohibits training.
+        XCTAssertEqual(ai["stance"] as? String, "prohibited")
+        let files = (ai["evidence"] as? [[String: Any]] ?? []).compactMap { $0["file"] as? String }
+        XCTAssertTrue(files.first?.hasSuffix("c026-acme-ai-addendum.md") ?? false, "\(files)")
+        XCTAssertEqual(((acme["flags"] as? [String: Any])?["ai_training"]) as? String, "prohibited")
+        // Vendor findings carry vendor fingerprints, distinct from any document's.
+        let docFingerprints = Set((r["documents"] as? [[String: Any]] ?? []).flatMap {
+            (($0["report"] as? [String: Any])?["findings"] as? [[String: Any]] ?? []).map { $0["fingerprint"] as! String }
+        })
+        for v in r["vendors"] as? [[String: Any]] ?? [] {
+            for f in v["findings"] as? [[String: Any]] ?? [] { XCTAssertFalse(docFingerprints.contains(f["fingerprint"] as! String)) }
+        }
+    }
+
+    func testDocumentDating() {
+        XCTAssertEqual(DocumentDating.firstDate(in: "Effective date of this amendment: January 15, 2026"), "2026-01-15")
+        XCTAssertEqual(DocumentDating.firstDate(in: "made this 3rd day of March, 2024 between"), "2024-03-03")
+        XCTAssertEqual(DocumentDating.firstDate(in: "Effective: 2025-09-01"), "2025-09-01")
+        XCTAssertEqual(DocumentDating.firstDate(in: "dated 03/01/2025"), "2025-03-01")
+        XCTAssertEqual(DocumentDating.firstDate(in: "Sept. 9, 2025"), "2025-09-09")
+        XCTAssertNil(DocumentDating.firstDate(in: "within thirty (30) days of March"))
+        XCTAssertEqual(DocumentDating.firstDate(in: "13/45/2025, then June 2, 2024"), "2024-06-02", "first valid date only")
+        let amendment = DocumentDating.of(text: "AMENDMENT NO. 1 TO THE BUSINESS ASSOCIATE AGREEMENT\nEffective January 15, 2026\n", path: "x/a.txt")
+        XCTAssertEqual(amendment, DocumentDating(date: "2026-01-15", amending: true))
+        let baa = DocumentDating.of(text: "Business Associate Agreement\nThis Agreement may be amended in writing.\n", path: "x/baa.md")
+        XCTAssertEqual(baa, DocumentDating(date: nil, amending: false))
+        XCTAssertEqual(DocumentDating.of(text: "Terms\n", path: "v/2024-05-01-amendment.md"), DocumentDating(date: "2024-05-01", amending: true))
+    }
+}
