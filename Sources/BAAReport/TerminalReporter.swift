@@ -40,6 +40,11 @@ public struct TerminalReporter {
         }
     }
 
+    /// "164.410(b)" -> "45 CFR 164.410(b)"; contractual risk terms have no regulatory citation.
+    public static func citation(_ c: String) -> String {
+        c.first?.isNumber == true ? "45 CFR \(c)" : c
+    }
+
     static func location(_ e: Evidence) -> String {
         var parts: [String] = []
         if let f = e.file { parts.append(f) }
@@ -94,7 +99,7 @@ public struct TerminalReporter {
         for sev in Severity.allCases {
             for f in r.findings where f.severity == sev {
                 out += "\n  [\(severityLabel(f.severity))] \(bold(f.title))\n"
-                out += paint("    \(f.element) · 45 CFR \(f.citation) · \(f.fingerprint)", "2") + "\n"
+                out += paint("    \(f.element) · \(TerminalReporter.citation(f.citation)) · \(f.fingerprint)", "2") + "\n"
                 out += TerminalReporter.wrap(f.detail, width: 96, indent: "    ") + "\n"
                 for e in f.evidence {
                     out += "    " + paint(TerminalReporter.location(e) + " [\(e.rule)]", "2") + "\n"

@@ -80,7 +80,7 @@ struct ExplainCommand: ParsableCommand {
             throw UserError("unknown element '\(element)'; known: \(ElementCatalog.all.joined(separator: ", "))")
         }
         var out = "\(e.id): \(e.title)\n"
-        out += "Kind: \(e.kind.rawValue)  ·  Citation: 45 CFR \(e.citation)  ·  Severity when missing: \(e.severity.rawValue)\n\n"
+        out += "Kind: \(e.kind.rawValue)  ·  Citation: \(TerminalReporter.citation(e.citation))  ·  Severity when missing: \(e.severity.rawValue)\n\n"
         out += TerminalReporter.wrapPublic(e.rationale) + "\n\nRecommended language:\n" + TerminalReporter.wrapPublic(e.recommendation, indent: "  ") + "\n\nRules:\n"
         for r in e.rules { out += "  \(r.id) (\(r.verdict.rawValue), \(r.scope.rawValue)): \(r.description)\n" }
         print(out, terminator: "")
