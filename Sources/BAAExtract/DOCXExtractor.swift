@@ -14,6 +14,7 @@ public struct DOCXExtractor: Extractor {
     public init() {}
 
     public func extract(data: Data, path: String, options: ExtractOptions) throws(ExtractError) -> RawDocument {
+        options.note("reading the DOCX archive")
         let package = try OOXMLPackage(data: data, path: path, options: options)
         let mainPath = package.mainDocumentPath()
         guard let documentXML = try package.read(mainPath) else {
@@ -32,8 +33,11 @@ public struct DOCXExtractor: Extractor {
             numbering = try DOCXNumbering.parse(xml, path: path, part: "numbering.xml")
         }
         let useRenderedBreaks = documentXML.range(of: Data("lastRenderedPageBreak".utf8)) != nil
+        try options.checkBudget(path: path)
         let body = DOCXTextParser(mode: .body, tracked: options.trackedChanges, styles: styles, numbering: numbering,
                                   useRenderedBreaks: useRenderedBreaks)
+        body.budget = options.budget
+        body.maxTextBytes = options.maxTextBytes
         try body.run(documentXML, path: path, part: mainPath)
 
         var lines = body.lines
@@ -41,8 +45,11 @@ public struct DOCXExtractor: Extractor {
         for (kind, fallback, heading) in [("footnotes", "word/footnotes.xml", "FOOTNOTES"), ("endnotes", "word/endnotes.xml", "ENDNOTES")] {
             let references = kind == "footnotes" ? body.footnoteReferences : body.endnoteReferences
             guard !references.isEmpty, let xml = try part(kind, fallback) else { continue }
+            try options.checkBudget(path: path)
             let notes = DOCXTextParser(mode: .notes, tracked: options.trackedChanges, styles: styles, numbering: numbering,
                                        useRenderedBreaks: false)
+            notes.budget = options.budget
+            notes.maxTextBytes = options.maxTextBytes
             try notes.run(xml, path: path, part: kind + ".xml")
             trackedChanges = trackedChanges || notes.sawTrackedChange
             let lastPage = lines.last?.page ?? 1
@@ -123,10 +130,70 @@ struct OOXMLPackage {
         } catch {
             throw ExtractError(path: path, message: "corrupt DOCX: cannot decompress \(clean) (\(error))")
         }
-        if OOXMLPackage.containsDoctype(out) {
-            throw ExtractError(path: path, message: "DOCX part \(clean) contains a <!DOCTYPE declaration: refused (entity expansion risk)")
+        if let problem = OOXMLPackage.unsafeXML(out) {
+            throw ExtractError(path: path, message: "DOCX part \(clean) \(problem)")
         }
         return out
+    }
+
+    /// Why an XML part is refused, or nil. A DOCTYPE (entity expansion, external entities) is refused
+    /// outright, in UTF-8 or UTF-16; so is any other encoding (UTF-7, EBCDIC, UCS-4), in which a DOCTYPE
+    /// could hide from a byte search while libxml2 would still read it.
+    static func unsafeXML(_ data: Data) -> String? {
+        let doctype = "contains a <!DOCTYPE declaration: refused (entity expansion and external entity risk)"
+        let head = [UInt8](data.prefix(4))
+        // XML 1.0 appendix F: UCS-4 in any byte order, or a UTF-32 byte-order mark.
+        if head.count == 4, head.filter({ $0 == 0 }).count == 3 || head == [0xFF, 0xFE, 0, 0] || head == [0, 0, 0xFE, 0xFF] {
+            return "is not UTF-8 or UTF-16 XML (UCS-4): refused"
+        }
+        let utf16: String.Encoding?
+        if head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0x3C, 0x00]) {
+            utf16 = .utf16LittleEndian
+        } else if head.starts(with: [0xFE, 0xFF]) || head.starts(with: [0x00, 0x3C]) {
+            utf16 = .utf16BigEndian
+        } else {
+            utf16 = nil
+        }
+        if let utf16 {
+            var bytes = [UInt8](data)
+            if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) { bytes.removeFirst(2) }
+            if bytes.count % 2 == 1 { bytes.removeLast() }
+            let little = utf16 == .utf16LittleEndian
+            var units: [UInt16] = []
+            units.reserveCapacity(bytes.count / 2)
+            var i = 0
+            while i + 1 < bytes.count {
+                units.append(little ? UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8 : UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]))
+                i += 2
+            }
+            let text = String(decoding: units, as: UTF16.self)
+            if containsDoctype(Data(text.utf8)) { return doctype }
+            if let declared = declaredEncoding(Data(text.utf8.prefix(200))), !declared.hasPrefix("utf-16") && declared != "utf16" {
+                return "declares encoding \"\(declared)\" in a UTF-16 file: refused"
+            }
+            return nil
+        }
+        // UTF-8 (or ASCII): the first non-blank byte after any BOM must start markup.
+        var start = data.startIndex
+        if data.starts(with: [0xEF, 0xBB, 0xBF]) { start += 3 }
+        while start < data.endIndex, [0x20, 0x09, 0x0A, 0x0D].contains(data[start]) { start += 1 }
+        if start < data.endIndex, data[start] != 0x3C { return "is not XML (it does not start with '<'): refused" }
+        if let declared = declaredEncoding(data.prefix(200)), !["utf-8", "utf8", "us-ascii", "ascii"].contains(declared) {
+            return "declares encoding \"\(declared)\": only UTF-8 and UTF-16 are read (refused)"
+        }
+        if containsDoctype(data) { return doctype }
+        return nil
+    }
+
+    /// The encoding named in an XML declaration, lowercased, or nil.
+    static func declaredEncoding(_ head: Data) -> String? {
+        let text = String(decoding: head, as: UTF8.self)
+        guard text.hasPrefix("<?xml") || text.drop(while: { $0 == "\u{FEFF}" }).hasPrefix("<?xml"),
+              let end = text.range(of: "?>"),
+              let key = text.range(of: "encoding", range: text.startIndex..<end.lowerBound) else { return nil }
+        let rest = text[key.upperBound..<end.lowerBound].drop(while: { $0 == " " || $0 == "=" || $0 == "\t" })
+        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
+        return String(rest.dropFirst().prefix(while: { $0 != quote })).lowercased()
     }
 
     struct OOXMLLimit: Error {}
@@ -194,12 +261,15 @@ struct OOXMLPackage {
 }
 
 /// Runs an XMLParser over a part with a delegate; turns a parse failure into one clear error.
-func parseXMLPart(_ data: Data, delegate: XMLParserDelegate, path: String, part: String) throws(ExtractError) {
+/// `stopped` gives the error of a delegate that aborted the parse itself (time budget, text limit).
+func parseXMLPart(_ data: Data, delegate: XMLParserDelegate, path: String, part: String,
+                  stopped: () -> ExtractError? = { nil }) throws(ExtractError) {
     let parser = XMLParser(stream: InputStream(data: data))
     parser.delegate = delegate
     parser.shouldResolveExternalEntities = false
     parser.shouldProcessNamespaces = false
     if !parser.parse() {
+        if let error = stopped() { throw error }
         let detail = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "unknown error"
         throw ExtractError(path: path, message: "corrupt DOCX: \(part) is not well-formed XML (line \(parser.lineNumber): \(detail))")
     }
@@ -321,7 +391,7 @@ struct DOCXNumbering {
         let key = num.startOverrides.isEmpty ? "a" + num.abstractId : "n" + numId
         let level = levels[ilvl] ?? Level()
         var c = counters[key] ?? [:]
-        c[ilvl] = (c[ilvl].map { $0 + 1 }) ?? (num.startOverrides[ilvl] ?? level.start)
+        c[ilvl] = (c[ilvl].map { $0 &+ 1 }) ?? (num.startOverrides[ilvl] ?? level.start)
         for deeper in c.keys where deeper > ilvl { c[deeper] = nil }
         counters[key] = c
         if level.format == "none" { return nil }
@@ -360,7 +430,8 @@ struct DOCXNumbering {
 
     /// 1 -> A, 26 -> Z, 27 -> AA (Word repeats the letter).
     static func letters(_ n: Int) -> String {
-        guard n >= 1 else { return "\(n)" }
+        // Past ZZZZZZZZZZZZZZZZZZZZ Word gives up too; a hostile start value must not build a huge label.
+        guard n >= 1, n <= 520 else { return "\(n)" }
         let letter = Character(UnicodeScalar(UInt8(65 + (n - 1) % 26)))
         return String(repeating: letter, count: (n - 1) / 26 + 1)
     }
@@ -424,8 +495,32 @@ final class DOCXTextParser: NSObject, XMLParserDelegate {
         self.useRenderedBreaks = useRenderedBreaks
     }
 
+    /// The document's time budget and text limit, checked every few thousand elements.
+    var budget: TimeBudget?
+    var maxTextBytes = Int.max
+    private var elements = 0
+    private var textBytes = 0
+    private var stopError: ExtractError?
+    private var path = ""
+    private var part = ""
+
     func run(_ data: Data, path: String, part: String) throws(ExtractError) {
-        try parseXMLPart(data, delegate: self, path: path, part: part)
+        self.path = path
+        self.part = part
+        try parseXMLPart(data, delegate: self, path: path, part: part, stopped: { stopError })
+    }
+
+    /// Every 4,096 elements: over budget or over the text limit stops the parse.
+    private func checkLimits(_ parser: XMLParser) {
+        elements += 1
+        guard elements & 4095 == 0, stopError == nil else { return }
+        if textBytes > maxTextBytes {
+            stopError = ExtractError(path: path, message: "extracted text passes the \(TimeBudget.count(maxTextBytes))-byte limit in \(part) (--max-text-size)")
+        } else if let budget {
+            budget.note("reading the DOCX, \(TimeBudget.count(lines.count)) paragraphs into \(part)")
+            do { try budget.check() } catch { stopError = ExtractError(path: path, error) }
+        }
+        if stopError != nil { parser.abortParsing() }
     }
 
     private var keepingText: Bool {
@@ -436,12 +531,14 @@ final class DOCXTextParser: NSObject, XMLParserDelegate {
 
     private func appendText(_ s: String) {
         guard !paragraphs.isEmpty else { return }
+        textBytes += s.utf8.count
         if paragraphs[paragraphs.count - 1].text.isEmpty { paragraphs[paragraphs.count - 1].page = page }
         paragraphs[paragraphs.count - 1].text += s
     }
 
     func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
                 qualifiedName qName: String?, attributes: [String: String] = [:]) {
+        checkLimits(parser)
         switch elementName {
         case "w:p": paragraphs.append(Paragraph(page: page))
         case "w:pPr": inPPr += 1

@@ -105,22 +105,67 @@ public struct ExtractError: Error, CustomStringConvertible, Sendable, Equatable 
     public var path: String
     public var message: String
     public init(path: String, message: String) { self.path = path; self.message = message }
-    public var description: String { "\(path): \(message)" }
+    /// One line even when the path holds a newline or other control characters (shown escaped).
+    public var description: String { "\(ExtractError.displayPath(path)): \(message)" }
+
+    /// The path with control characters escaped ("\n", "\t", "\u{1B}"), so a message stays one line.
+    public static func displayPath(_ path: String) -> String {
+        guard path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{2028}" || $0 == "\u{2029}" }) else { return path }
+        var out = ""
+        for scalar in path.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}" {
+                    out += "\\u{" + String(scalar.value, radix: 16) + "}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+
+    /// The error for a document that ran past its time budget.
+    public init(path: String, _ over: OverBudget) { self.init(path: path, message: over.description) }
 }
 
-/// Options that reach every extractor.
+/// Options that reach every extractor, with the limits that keep hostile input from costing more
+/// than it is worth (docs/hostile.md explains each, with its command-line option).
 public struct ExtractOptions: Sendable {
     public enum TrackedChanges: String, Sendable, CaseIterable { case accept, reject, both }
     public var ocr: Bool = true
     public var trackedChanges: TrackedChanges = .accept
+    /// Largest input file (--max-file-size); checked with stat before a byte is read.
     public var maxFileBytes: Int = 100 * 1024 * 1024
+    /// Most pages in a PDF (--max-pages); checked before any page is read.
     public var maxPages: Int = 2000
-    public var maxTextBytes: Int = 50 * 1024 * 1024
+    /// Most bytes of extracted text per document (--max-text-size); checked as the text grows.
+    public var maxTextBytes: Int = 16 * 1024 * 1024
     public var password: String?
-    /// DOCX: most ZIP entries accepted, and most bytes decompressed in total (zip-bomb guards).
+    /// DOCX: most ZIP entries accepted (--max-docx-entries), and most bytes decompressed in total over the
+    /// XML parts read (--max-docx-size); images and other media are never decompressed.
     public var maxArchiveEntries: Int = 10_000
-    public var maxUncompressedBytes: Int = 256 * 1024 * 1024
+    public var maxUncompressedBytes: Int = 64 * 1024 * 1024
+    /// Seconds one document may take (--time-budget); nil for no budget. `DocumentLoader` starts a fresh
+    /// `TimeBudget` per document unless `budget` is already set.
+    public var timeBudgetSeconds: Double?
+    /// The running budget of the document being read (set per document by `DocumentLoader`).
+    public var budget: TimeBudget?
     public init() {}
+
+    /// Throws when the document's budget has run out, naming what was done.
+    func checkBudget(path: String) throws(ExtractError) {
+        guard let budget else { return }
+        do { try budget.check() } catch { throw ExtractError(path: path, error) }
+    }
+
+    /// Records progress on the document's budget ("extracting 12 of 40 pages").
+    func note(_ done: @autoclosure () -> String) {
+        budget?.note(done())
+    }
 }
 
 /// One extractor per format: bytes in, raw lines out.

@@ -35,42 +35,86 @@ public struct DocumentLoader: Sendable {
     }
 
     public func load(path: String) throws(ExtractError) -> Document {
-        let url = URL(fileURLWithPath: path)
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
-            throw ExtractError(path: path, message: "no such file")
+        var st = stat()
+        guard stat(path, &st) == 0 else {
+            let e = errno
+            if e == ENOENT { throw ExtractError(path: path, message: lstat(path, &st) == 0 ? "broken symbolic link" : "no such file") }
+            if e == ELOOP { throw ExtractError(path: path, message: "symbolic link loop") }
+            throw ExtractError(path: path, message: "cannot read: \(String(cString: strerror(e)))")
         }
-        if isDir.boolValue { throw ExtractError(path: path, message: "is a directory, not a document (use `baa batch` for folders)") }
-        if let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int, size > options.maxFileBytes {
-            throw ExtractError(path: path, message: "file is \(size) bytes, over the \(options.maxFileBytes)-byte limit (--max-file-size)")
+        switch st.st_mode & S_IFMT {
+        case S_IFREG: break
+        case S_IFDIR: throw ExtractError(path: path, message: "is a directory, not a document (use `baa batch` for folders)")
+        case S_IFIFO: throw ExtractError(path: path, message: "not a regular file (named pipe)")
+        case S_IFCHR, S_IFBLK: throw ExtractError(path: path, message: "not a regular file (device)")
+        case S_IFSOCK: throw ExtractError(path: path, message: "not a regular file (socket)")
+        default: throw ExtractError(path: path, message: "not a regular file")
         }
+        let size = Int(st.st_size)
+        if size > options.maxFileBytes {
+            throw ExtractError(path: path, message: DocumentLoader.overLimit("file is", size, options.maxFileBytes, "--max-file-size"))
+        }
+        // Read at most one byte past the limit: a file that grows after the stat is still refused.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw ExtractError(path: path, message: "cannot read: \(String(cString: strerror(errno)))")
+        }
+        defer { try? handle.close() }
         let data: Data
-        do { data = try Data(contentsOf: url) } catch {
+        do { data = try handle.read(upToCount: options.maxFileBytes + 1) ?? Data() } catch {
             throw ExtractError(path: path, message: "cannot read: \((error as NSError).localizedDescription)")
+        }
+        if data.count > options.maxFileBytes {
+            throw ExtractError(path: path, message: "file grew past the \(TimeBudget.count(options.maxFileBytes))-byte limit while being read (--max-file-size)")
         }
         return try load(data: data, path: path)
     }
 
+    /// "file is 209,715,200 bytes, over the 104,857,600-byte limit (--max-file-size)".
+    static func overLimit(_ what: String, _ value: Int, _ limit: Int, _ option: String) -> String {
+        "\(what) \(TimeBudget.count(value)) bytes, over the \(TimeBudget.count(limit))-byte limit (\(option))"
+    }
+
     public func load(data: Data, path: String) throws(ExtractError) -> Document {
+        var options = self.options
+        if options.budget == nil, let seconds = options.timeBudgetSeconds, seconds > 0 {
+            options.budget = TimeBudget(seconds: seconds)
+        }
         if data.isEmpty { throw ExtractError(path: path, message: "empty file (0 bytes)") }
+        if data.count > options.maxFileBytes {
+            throw ExtractError(path: path, message: DocumentLoader.overLimit("file is", data.count, options.maxFileBytes, "--max-file-size"))
+        }
         guard let format = FormatDetector.detect(data, path: path) else {
             if data.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
                 throw ExtractError(path: path, message: "legacy Word .doc or password-protected Office file: save it as DOCX or PDF")
             }
-            throw ExtractError(path: path, message: "unknown format: binary content that is not PDF, DOCX, HTML or text")
+            let ext = (path as NSString).pathExtension.lowercased()
+            let named = ext == "pdf" ? "named .pdf but has no %PDF- header; " : ext == "docx" ? "named .docx but is not a ZIP archive; " : ""
+            throw ExtractError(path: path, message: "unknown format: \(named)binary content that is not PDF, DOCX, HTML or text")
+        }
+        // Text is its own size (give or take an encoding); HTML's tree costs several times its size.
+        if [.text, .markdown, .html].contains(format), data.count > options.maxTextBytes {
+            throw ExtractError(path: path, message: DocumentLoader.overLimit("\(format.rawValue) file is", data.count, options.maxTextBytes, "--max-text-size"))
         }
         guard let extractor = extractor(for: format) else {
             throw ExtractError(path: path, message: "\(format.rawValue) is not supported in this build")
         }
+        options.note("reading the \(format == .docx ? "DOCX" : format.rawValue.uppercased()) file")
         let raw = try extractor.extract(data: data, path: path, options: options)
-        var doc = Normalizer().normalize(raw, path: path, sha256: SHA256.hex([UInt8](data)))
+        try options.checkBudget(path: path)
+        var doc = try Normalizer().normalize(raw, path: path, sha256: SHA256.hex([UInt8](data)), budget: options.budget)
         if doc.text.utf8.count > options.maxTextBytes {
-            throw ExtractError(path: path, message: "extracted text is \(doc.text.utf8.count) bytes, over the \(options.maxTextBytes)-byte limit")
+            throw ExtractError(path: path, message: DocumentLoader.overLimit("extracted text is", doc.text.utf8.count, options.maxTextBytes, "--max-text-size"))
         }
         if doc.text.allSatisfy({ $0.isWhitespace }) {
             doc.warnings.append("no text could be extracted")
         }
+        options.note(DocumentLoader.extractedSummary(raw))
         return doc
+    }
+
+    /// What extraction did, phrased to follow "after": "extracting all 12 pages".
+    static func extractedSummary(_ raw: RawDocument) -> String {
+        raw.pageCount > 1 ? "extracting all \(TimeBudget.count(raw.pageCount)) pages" : "extracting the text"
     }
 }
 

@@ -24,8 +24,11 @@ public struct HTMLExtractor: Extractor {
         }
         guard let parsed else { throw ExtractError(path: path, message: "unreadable HTML: the parser returned no document") }
         let document = LibXMLDocumentHandle(parsed)
+        try options.checkBudget(path: path)
         var walker = HTMLTextWalker()
+        walker.budget = options.budget
         if let root = xmlDocGetRootElement(document.pointer) { walker.walk(root, depth: 0) }
+        if let over = walker.stopped { throw ExtractError(path: path, over) }
         walker.breakLine()
         return RawDocument(format: .html, lines: walker.lines, pageCount: 1, linesAreParagraphs: true)
     }
@@ -40,6 +43,10 @@ final class LibXMLDocumentHandle {
 
 struct HTMLTextWalker {
     private(set) var lines: [RawLine] = []
+    /// Checked every 4,096 nodes; `stopped` is set when it runs out and the walk unwinds.
+    var budget: TimeBudget?
+    private(set) var stopped: OverBudget?
+    private var nodes = 0
     private var current = ""
     private var currentLine = 0
     private var preDepth = 0
@@ -107,8 +114,13 @@ struct HTMLTextWalker {
     mutating func walk(_ first: xmlNodePtr, depth: Int) {
         guard depth < 400 else { return }
         var node: xmlNodePtr? = first
-        while let n = node {
+        while let n = node, stopped == nil {
             defer { node = n.pointee.next }
+            nodes += 1
+            if nodes & 4095 == 0, let budget {
+                budget.note("parsing the HTML, \(TimeBudget.count(lines.count)) blocks into its text")
+                do { try budget.check() } catch { stopped = error; return }
+            }
             switch n.pointee.type {
             case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
                 if let content = n.pointee.content {
@@ -142,7 +154,7 @@ struct HTMLTextWalker {
             if var list = lists.popLast() {
                 if let v = HTMLTextWalker.attribute(n, "value").flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) }) { list.next = v }
                 current = list.ordered ? HTMLTextWalker.label(list.next, type: list.type) + " " : "- "
-                list.next += 1
+                list.next &+= 1
                 lists.append(list)
             } else {
                 current = "- "

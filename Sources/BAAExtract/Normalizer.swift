@@ -242,6 +242,16 @@ public struct Normalizer: Sendable {
     }
 
     public func normalize(_ raw: RawDocument, path: String, sha256: String) -> Document {
+        do { return try normalize(raw, path: path, sha256: sha256, budget: nil) } catch {
+            // Unreachable: only a budget makes normalizing throw.
+            return Document(path: path, format: raw.format, text: "", sha256: sha256)
+        }
+    }
+
+    /// Normalizes within a time budget, checked every few thousand lines.
+    public func normalize(_ raw: RawDocument, path: String, sha256: String, budget: TimeBudget?) throws(ExtractError) -> Document {
+        budget?.note("\(DocumentLoader.extractedSummary(raw)), then normalizing")
+        do { try budget?.check() } catch { throw ExtractError(path: path, error) }
         var text = ""
         var byteCount = 0
         var map = SourceMap()
@@ -259,7 +269,11 @@ public struct Normalizer: Sendable {
 
         func append(_ s: String) { text += s; byteCount += s.utf8.count }
 
-        for rawLine in lines {
+        for (index, rawLine) in lines.enumerated() {
+            if index & 4095 == 4095, let budget {
+                budget.note("\(DocumentLoader.extractedSummary(raw)), then normalizing \(TimeBudget.count(index)) of \(TimeBudget.count(lines.count)) lines")
+                do { try budget.check() } catch { throw ExtractError(path: path, error) }
+            }
             var line = Normalizer.normalizeCharacters(rawLine.text).trimmingCharacters(in: .whitespaces)
             if !raw.linesAreParagraphs { line = Normalizer.spacingMarker(line) }
             let location = SourceLocation(page: rawLine.page, line: rawLine.line)

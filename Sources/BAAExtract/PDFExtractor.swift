@@ -12,25 +12,38 @@ public struct PDFExtractor: Extractor {
     public init() {}
 
     public func extract(data: Data, path: String, options: ExtractOptions) throws(ExtractError) -> RawDocument {
+        if let problem = PDFExtractor.truncation(data) { throw ExtractError(path: path, message: problem) }
+        options.note("opening the PDF")
         let document = try PopplerDocumentHandle.open(data: data, path: path, password: options.password)
         let pageCount = Int(poppler_document_get_n_pages(document.pointer))
-        if pageCount <= 0 { throw ExtractError(path: path, message: "corrupt PDF: no pages") }
+        if pageCount <= 0 { throw ExtractError(path: path, message: "corrupt PDF: no pages (damaged or looping page tree)") }
         if pageCount > options.maxPages {
-            throw ExtractError(path: path, message: "PDF has \(pageCount) pages, over the \(options.maxPages)-page limit (--max-pages)")
+            throw ExtractError(path: path, message: "PDF has \(TimeBudget.count(pageCount)) pages, over the \(TimeBudget.count(options.maxPages))-page limit (--max-pages)")
         }
+        let total = TimeBudget.count(pageCount)
+        options.note("opening the PDF (\(total) pages), extracting none")
         var lines: [RawLine] = []
         var ocrPages: [Int] = []
         var warnings: [String] = []
         var ocr: OCREngine?
         var ocrUnavailable: String?
+        var textBytes = 0
         for index in 0..<pageCount {
             let pageNumber = index + 1
+            if index > 0 {
+                options.note("extracting \(TimeBudget.count(index)) of \(total) pages")
+                try options.checkBudget(path: path)
+            }
+            if textBytes > options.maxTextBytes {
+                throw ExtractError(path: path, message: "extracted text passes the \(TimeBudget.count(options.maxTextBytes))-byte limit at page \(TimeBudget.count(index)) of \(total) (--max-text-size)")
+            }
             guard let page = PopplerPageHandle(document: document, index: index) else {
                 warnings.append("page \(pageNumber) could not be read (damaged page object)")
                 continue
             }
             let pageLines = PDFExtractor.layoutLines(page: page)
             if pageLines.contains(where: { !$0.text.allSatisfy(\.isWhitespace) }) {
+                for l in pageLines { textBytes += l.text.utf8.count + 1 }
                 lines.append(contentsOf: PDFExtractor.arrange(pageLines, pageHeight: page.height, page: pageNumber))
                 continue
             }
@@ -51,6 +64,7 @@ public struct PDFExtractor: Extractor {
                 continue
             }
             let text = engine.recognize(image)
+            textBytes += text.utf8.count
             var lineNumber = 0
             var sawText = false
             for piece in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -67,6 +81,25 @@ public struct PDFExtractor: Extractor {
             warnings.append("page \(pageNumber) was OCR'd: check its evidence by eye")
         }
         return RawDocument(format: .pdf, lines: lines, pageCount: pageCount, ocrPages: ocrPages, warnings: warnings)
+    }
+
+    /// Why a PDF is cut short, or nil: a whole file ends with "%%EOF" (and perhaps some padding).
+    /// A file cut in transfer loses it, while poppler may still rebuild an xref and read a part of it.
+    static func truncation(_ data: Data) -> String? {
+        let marker = Array("%%EOF".utf8)
+        let tailLength = min(data.count, 1024)
+        let tail = [UInt8](data.suffix(tailLength))
+        if tail.count >= marker.count {
+            for i in stride(from: tail.count - marker.count, through: 0, by: -1) where tail[i] == 0x25 && Array(tail[i..<i + marker.count]) == marker {
+                return nil
+            }
+        }
+        // Not in the last KB: accept a marker followed only by padding (NULs, whitespace).
+        if let r = data.range(of: Data(marker), options: .backwards),
+           data[r.upperBound...].allSatisfy({ $0 == 0 || $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 || $0 == 0x0C }) {
+            return nil
+        }
+        return "truncated PDF: the file ends after \(TimeBudget.count(data.count)) bytes without the %%EOF marker (cut short in transfer?)"
     }
 
     /// One line of a page as poppler orders it, with its box (points from the top of the page).

@@ -17,7 +17,8 @@ public struct TextExtractor: Extractor {
         let bytes = [UInt8](data)
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
             guard let s = String(validating: bytes.dropFirst(3), as: UTF8.self) else {
-                throw ExtractError(path: path, message: "invalid UTF-8 after a UTF-8 byte-order mark")
+                let at = TextExtractor.firstInvalidUTF8(bytes, from: 3) ?? 3
+                throw ExtractError(path: path, message: "invalid UTF-8 at byte \(TimeBudget.count(at)) after a UTF-8 byte-order mark")
             }
             return (s, nil)
         }
@@ -36,13 +37,40 @@ public struct TextExtractor: Extractor {
         if let s = String(validating: bytes, as: UTF8.self) { return (s, nil) }
         // Not UTF-8: Windows-1252 if no byte is undefined there, else an error.
         let undefined: Set<UInt8> = [0x81, 0x8D, 0x8F, 0x90, 0x9D]
-        if bytes.contains(where: { undefined.contains($0) }) || bytes.contains(0) {
-            throw ExtractError(path: path, message: "not text: invalid UTF-8 and not Windows-1252")
+        if let bad = bytes.firstIndex(where: { undefined.contains($0) || $0 == 0 }) {
+            let at = TextExtractor.firstInvalidUTF8(bytes, from: 0) ?? 0
+            throw ExtractError(path: path, message: "not text: invalid UTF-8 at byte \(TimeBudget.count(at)), and byte \(TimeBudget.count(bad)) (0x\(String(format: "%02X", bytes[bad]))) is not Windows-1252 text")
         }
         guard let s = String(data: data, encoding: .windowsCP1252) else {
             throw ExtractError(path: path, message: "not text: invalid UTF-8 and not Windows-1252")
         }
         return (s, "decoded as Windows-1252 (not valid UTF-8)")
+    }
+
+    /// The offset of the first byte that does not start or continue a valid UTF-8 sequence, or nil.
+    static func firstInvalidUTF8(_ bytes: [UInt8], from start: Int) -> Int? {
+        var i = start
+        while i < bytes.count {
+            let b = bytes[i]
+            let length: Int
+            var low: UInt8 = 0x80, high: UInt8 = 0xBF
+            switch b {
+            case 0x00...0x7F: i += 1; continue
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; low = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; high = 0x9F
+            case 0xF0: length = 4; low = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; high = 0x8F
+            default: return i
+            }
+            guard i + length <= bytes.count else { return i }
+            if bytes[i + 1] < low || bytes[i + 1] > high { return i }
+            for j in 2..<length where bytes[i + j] & 0xC0 != 0x80 { return i }
+            i += length
+        }
+        return nil
     }
 
     /// Splits decoded text into raw lines (page 1; form feeds start a new page).
@@ -59,6 +87,8 @@ public struct TextExtractor: Extractor {
                 s = s[s.index(after: ff)...]
             }
             line += 1
+            // A run of blank lines is one paragraph break: keeping one bounds the line count of a file of newlines.
+            if s.isEmpty, let last = out.last, last.text.isEmpty, last.page == page { continue }
             out.append(RawLine(text: String(s), page: page, line: line))
         }
         return RawDocument(format: format, lines: out, pageCount: pages)

@@ -4,6 +4,7 @@ import BAAExtract
 import BAAReport
 import BAAReview
 import Foundation
+import PCRE2
 
 /// An error a user can act on: printed as one line, exit code 2.
 struct UserError: Error, CustomStringConvertible {
@@ -60,7 +61,8 @@ struct LibraryOptions: ParsableArguments {
     }
 }
 
-/// Options for reading documents.
+/// Options for reading documents, with the limits that bound what one hostile file can cost
+/// (docs/hostile.md). Sizes take a plain byte count or a K, M or G suffix (powers of 1,024).
 struct ExtractionOptions: ParsableArguments {
     @Flag(name: .customLong("no-ocr"), help: "Do not OCR pages without a text layer.")
     var noOCR = false
@@ -68,10 +70,24 @@ struct ExtractionOptions: ParsableArguments {
     var trackedChanges: String = "accept"
     @Option(name: .customLong("password"), help: "Password for an encrypted PDF.")
     var password: String?
-    @Option(name: .customLong("max-file-size"), help: "Largest input file in bytes.")
-    var maxFileSize: Int = 100 * 1024 * 1024
-    @Option(name: .customLong("max-pages"), help: "Most pages read from one document.")
-    var maxPages: Int = 2000
+    @Option(name: .customLong("max-file-size"), help: ArgumentHelp("Largest input file (bytes, or with K, M, G).", valueName: "size"))
+    var maxFileSize = ByteCount(ExtractOptions().maxFileBytes)
+    @Option(name: .customLong("max-pages"), help: "Most pages read from one PDF.")
+    var maxPages: Int = ExtractOptions().maxPages
+    @Option(name: .customLong("max-text-size"), help: ArgumentHelp("Most extracted text per document, and largest text or HTML file.", valueName: "size"))
+    var maxTextSize = ByteCount(ExtractOptions().maxTextBytes)
+    @Option(name: .customLong("max-docx-size"), help: ArgumentHelp("Most bytes decompressed from one DOCX (zip-bomb guard).", valueName: "size"))
+    var maxDOCXSize = ByteCount(ExtractOptions().maxUncompressedBytes)
+    @Option(name: .customLong("max-docx-entries"), help: "Most entries in one DOCX's ZIP archive.")
+    var maxDOCXEntries: Int = ExtractOptions().maxArchiveEntries
+    @Option(name: .customLong("time-budget"), help: ArgumentHelp("Seconds one document may take; over it, the document is an error and the run goes on (0: no limit).", valueName: "seconds"))
+    var timeBudget: Double = 300
+
+    func validate() throws {
+        if maxPages < 1 { throw ValidationError("--max-pages must be at least 1") }
+        if maxDOCXEntries < 1 { throw ValidationError("--max-docx-entries must be at least 1") }
+        if !(timeBudget >= 0) || !timeBudget.isFinite { throw ValidationError("--time-budget takes seconds, 0 or more (0: no limit)") }
+    }
 
     func options() throws -> ExtractOptions {
         var o = ExtractOptions()
@@ -81,9 +97,55 @@ struct ExtractionOptions: ParsableArguments {
         }
         o.trackedChanges = tc
         o.password = password
-        o.maxFileBytes = maxFileSize
+        o.maxFileBytes = maxFileSize.bytes
         o.maxPages = maxPages
+        o.maxTextBytes = maxTextSize.bytes
+        o.maxUncompressedBytes = maxDOCXSize.bytes
+        o.maxArchiveEntries = maxDOCXEntries
+        o.timeBudgetSeconds = timeBudget > 0 ? timeBudget : nil
         return o
+    }
+}
+
+/// A size on the command line: "1048576", "512K", "100M", "2G".
+struct ByteCount: ExpressibleByArgument, CustomStringConvertible {
+    let bytes: Int
+    init(_ bytes: Int) { self.bytes = bytes }
+    init?(argument: String) {
+        let s = argument.trimmingCharacters(in: .whitespaces).uppercased()
+        var digits = Substring(s)
+        var scale = 1
+        if let last = s.last, let i = ["K", "M", "G"].firstIndex(of: String(last)) {
+            scale = 1 << (10 * (i + 1))
+            digits = digits.dropLast()
+            if digits.hasSuffix("I") { digits = digits.dropLast() }  // "10Mi"
+        } else if s.hasSuffix("B"), let k = s.dropLast().last, let i = ["K", "M", "G"].firstIndex(of: String(k)) {
+            scale = 1 << (10 * (i + 1))  // "10MB"
+            digits = digits.dropLast(2)
+        }
+        guard let n = Int(digits), n >= 1, n <= Int.max / scale else { return nil }
+        bytes = n * scale
+    }
+    var description: String {
+        for (suffix, shift) in [("G", 30), ("M", 20), ("K", 10)] where bytes % (1 << shift) == 0 { return "\(bytes >> shift)\(suffix)" }
+        return "\(bytes)"
+    }
+    var defaultValueDescription: String { description }
+}
+
+/// PCRE2 resource limits applied to every clause pattern on every paragraph.
+struct MatchLimitOptions: ParsableArguments {
+    @Option(name: .customLong("match-limit"), help: "PCRE2 match limit per pattern match (backtracking steps).")
+    var matchLimit: UInt32 = MatchLimits.default.matchLimit
+    @Option(name: .customLong("depth-limit"), help: "PCRE2 depth limit per pattern match (interpreter only; the JIT uses a 4 MB stack).")
+    var depthLimit: UInt32 = MatchLimits.default.depthLimit
+    @Option(name: .customLong("heap-limit"), help: ArgumentHelp("PCRE2 heap limit per pattern match, in KiB.", valueName: "KiB"))
+    var heapLimit: UInt32 = MatchLimits.default.heapLimitKiB
+
+    var limits: MatchLimits { MatchLimits(matchLimit: matchLimit, depthLimit: depthLimit, heapLimitKiB: heapLimit) }
+
+    func validate() throws {
+        if matchLimit < 1 || depthLimit < 1 || heapLimit < 1 { throw ValidationError("--match-limit, --depth-limit and --heap-limit must be at least 1") }
     }
 }
 

@@ -11,7 +11,9 @@ struct ReviewCommand: ParsableCommand {
         abstract: "Review one or more agreements and report each element's verdict and the findings.",
         discussion: """
         Exit codes: 0 no finding at or above --fail-on (or no --fail-on); 1 a finding at or above it; \
-        2 a usage or input error (the message names the file and what is wrong).
+        2 a usage or input error (the message names the file and what is wrong). A file over a limit (size, \
+        pages, text, DOCX size or entries, --time-budget) is an input error; the other files are still \
+        reviewed, and --output is left untouched when no file could be reviewed. See docs/hostile.md.
         """
     )
 
@@ -19,6 +21,7 @@ struct ReviewCommand: ParsableCommand {
     var files: [String]
     @OptionGroup var library: LibraryOptions
     @OptionGroup var extraction: ExtractionOptions
+    @OptionGroup var matchLimits: MatchLimitOptions
     @Option(name: .long, help: "Output format: terminal or json.")
     var format: OutputFormat = .terminal
     @Option(name: .long, help: "Write the report here (atomically) instead of standard output.")
@@ -42,16 +45,22 @@ struct ReviewCommand: ParsableCommand {
         if let playbookPath {
             do { playbook = try Playbook.load(path: playbookPath) } catch { throw UserError("\(error)") }
         }
-        let loader = DocumentLoader(options: try extraction.options())
-        let reviewer = Reviewer(library: lib, playbook: playbook)
+        let options = try extraction.options()
+        var reviewer = Reviewer(library: lib, playbook: playbook, limits: matchLimits.limits)
         var reports: [Report] = []
         var inputErrors = 0
         for file in files {
-            do {
-                reports.append(reviewer.review(try loader.load(path: file)))
-            } catch {
+            switch reviewWithinBudget(file, options: options, reviewer: reviewer) {
+            case .finished(.success(let report)):
+                reports.append(report)
+            case .finished(.failure(let error)):
                 FileHandle.standardError.write(Data("baa: error: \(error.description)\n".utf8))
                 inputErrors += 1
+            case .abandoned(let over):
+                FileHandle.standardError.write(Data("baa: error: \(ExtractError(path: file, over).description)\n".utf8))
+                inputErrors += 1
+                // The abandoned worker may still be using the old reviewer's match state.
+                reviewer = Reviewer(library: lib, playbook: playbook, limits: matchLimits.limits)
             }
         }
         var text = ""
@@ -62,9 +71,43 @@ struct ReviewCommand: ParsableCommand {
             let r = TerminalReporter(color: !noColor && output == nil && TerminalReporter.shouldColor(), explain: explain)
             text = reports.map(r.render).joined(separator: "\n")
         }
-        if !reports.isEmpty || format == .json { try emit(text, to: output) }
+        // With no report to write, a previous report at --output stays as it was.
+        if !reports.isEmpty || (format == .json && output == nil) { try emit(text, to: output) }
         if inputErrors > 0 { throw ExitCode(2) }
         if let failOn, reports.contains(where: { $0.findings.contains { $0.severity >= failOn } }) { throw ExitCode(1) }
+    }
+}
+
+/// Loads and reviews one file on a worker thread under its time budget (the watchdog gives up on it
+/// a second after the budget, naming what was done so far).
+func reviewWithinBudget(_ file: String, options: ExtractOptions, reviewer: Reviewer) -> Watchdog.Outcome<Result<Report, ExtractError>> {
+    var options = options
+    let budget = options.timeBudgetSeconds.map { TimeBudget(seconds: $0) }
+    options.budget = budget
+    let loader = DocumentLoader(options: options)
+    return Watchdog.run(budget: budget) { () -> Result<Report, ExtractError> in
+        do throws(ExtractError) {
+            let document = try loader.load(path: file)
+            if let budget { budget.note("\(budget.done) (the clause review did not finish)") }
+            return .success(reviewer.review(document))
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+/// Loads one file on a worker thread under its time budget.
+func loadWithinBudget(_ file: String, options: ExtractOptions) -> Result<Document, ExtractError> {
+    var options = options
+    let budget = options.timeBudgetSeconds.map { TimeBudget(seconds: $0) }
+    options.budget = budget
+    let loader = DocumentLoader(options: options)
+    let outcome = Watchdog.run(budget: budget) { () -> Result<Document, ExtractError> in
+        do throws(ExtractError) { return .success(try loader.load(path: file)) } catch { return .failure(error) }
+    }
+    switch outcome {
+    case .finished(let result): return result
+    case .abandoned(let over): return .failure(ExtractError(path: file, over))
     }
 }
 
@@ -95,11 +138,11 @@ struct ExtractCommand: ParsableCommand {
     @Flag(name: .long, help: "Prefix each paragraph with its page and line.") var locations = false
 
     func run() throws {
-        let loader = DocumentLoader(options: try extraction.options())
+        let options = try extraction.options()
         var failed = false
         for file in files {
             do {
-                let doc = try loader.load(path: file)
+                let doc = try loadWithinBudget(file, options: options).get()
                 if quiet { continue }
                 for w in doc.warnings { FileHandle.standardError.write(Data("baa: warning: \(file): \(w)\n".utf8)) }
                 if locations {
