@@ -36,6 +36,7 @@ public struct ClauseLoader {
         var hashInput: [UInt8] = []
         var version = "0"
         var contextPattern: PatternSpec?
+        var disclaimerPattern: PatternSpec?
         if let macroFile = files.first(where: { $0.hasPrefix("_macros.") }) {
             let path = (directory as NSString).appendingPathComponent(macroFile)
             do {
@@ -51,6 +52,10 @@ public struct ClauseLoader {
                 if let ctx = m.child("document_context"), let s = ctx.node.string {
                     contextPattern = PatternSpec(name: "document_context", source: s,
                                                  expanded: expand(s, macros: macros, at: ctx.position, errors: &errors), position: ctx.position)
+                }
+                if let d = m.child("document_disclaimer"), let s = d.node.string {
+                    disclaimerPattern = PatternSpec(name: "document_disclaimer", source: s,
+                                                    expanded: expand(s, macros: macros, at: d.position, errors: &errors), position: d.position)
                 }
             } catch let e as ClauseError { errors.append(e) } catch { errors.append(ClauseError(SourcePosition(path: path, line: 0, column: 0), "\(error)")) }
         }
@@ -81,11 +86,14 @@ public struct ClauseLoader {
             if let other = ruleIds[r.id] { errors.append(ClauseError(r.position, "rule id '\(r.id)' is already used at \(other)")) }
             ruleIds[r.id] = r.position
         } }
+        for e in elements { for r in e.rules { for dep in r.requires where ruleIds[dep] == nil || dep == r.id {
+            errors.append(ClauseError(r.position, "rule '\(r.id)' requires '\(dep)', which is not another rule's id"))
+        } } }
         if !errors.isEmpty { throw ClauseErrors(errors: errors) }
         let order = Dictionary(uniqueKeysWithValues: ElementCatalog.all.enumerated().map { ($1, $0) })
         elements.sort { (order[$0.id] ?? 99) < (order[$1.id] ?? 99) }
         return ClauseLibrarySpec(version: version, sha256: ClauseLibrarySpec.sha256Hex(hashInput), elements: elements,
-                                 documentContext: contextPattern, directory: directory)
+                                 documentContext: contextPattern, documentDisclaimer: disclaimerPattern, directory: directory)
     }
 
     private func parse(path: String) throws -> (String, Node) {
@@ -178,7 +186,7 @@ public struct ClauseLoader {
     private func rule(path: String, node: Node, element: String, shared: [String: PatternSpec], macros: [String: String],
                       errors: inout [ClauseError]) throws -> RuleSpec {
         let r = try Reader(path: path, node: node)
-        try r.allowOnly(["id", "description", "verdict", "scope", "all", "any", "none", "within", "capture", "patterns", "examples"])
+        try r.allowOnly(["id", "description", "verdict", "scope", "all", "any", "none", "within", "capture", "requires", "priority", "patterns", "examples"])
         let id = try r.required("id")
         if id.range(of: #"^[a-z0-9][a-z0-9_.-]*$"#, options: .regularExpression) == nil {
             throw ClauseError(r.child("id")!.position, "rule id '\(id)' must be lower-case letters, digits, '.', '-' or '_'")
@@ -190,7 +198,13 @@ public struct ClauseLoader {
             }
         }
         let all = try r.stringList("all"), any = try r.stringList("any"), none = try r.stringList("none")
-        if all.isEmpty && any.isEmpty { throw ClauseError(r.position, "rule '\(id)' needs `all:` or `any:` pattern names") }
+        let requires = try r.stringList("requires")
+        if all.isEmpty && any.isEmpty && requires.isEmpty {
+            throw ClauseError(r.position, "rule '\(id)' needs `all:` or `any:` pattern names, or `requires:` rule ids")
+        }
+        if !requires.isEmpty && !(all.isEmpty && any.isEmpty) {
+            throw ClauseError(r.position, "rule '\(id)': a compound rule (`requires:`) has no patterns of its own")
+        }
         for name in all + any + none where patterns[name] == nil {
             throw ClauseError(r.position, "rule '\(id)' names pattern '\(name)', which is not defined in the element's or the rule's `patterns:`")
         }
@@ -226,7 +240,8 @@ public struct ClauseLoader {
         }
         return RuleSpec(id: id, element: element, description: r.child("description")?.node.string ?? "",
                         verdict: try r.enumValue("verdict", default: .present), scope: try r.enumValue("scope", default: .sentence),
-                        all: all, any: any, none: none, within: within, capture: capture,
+                        all: all, any: any, none: none, within: within, capture: capture, requires: requires,
+                        priority: r.child("priority")?.node.int ?? 0,
                         patterns: patterns.filter { (all + any + none).contains($0.key) },
                         mustMatch: mustMatch, mustNotMatch: mustNotMatch, position: r.position)
     }

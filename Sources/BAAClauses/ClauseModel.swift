@@ -97,8 +97,14 @@ public struct RuleSpec: Sendable {
     public var none: [String]
     /// Proximity: the matched spans of `all` and `any` lie within this many bytes.
     public var within: Int?
-    /// The pattern whose named groups (value, unit, ref) carry a parameter, e.g. a deadline.
+    /// The pattern whose named groups (value, unit, ref, xref) carry a parameter, e.g. a deadline.
     public var capture: String?
+    /// A compound rule: fires when every listed rule fired (unvetoed) anywhere in the document.
+    /// Lets an element need two terms that live in different sections (YARA-style conditions over rules).
+    public var requires: [String]
+    /// Higher wins when an element takes one parameter from several hits (e.g. a breach-specific deadline
+    /// over an unauthorized-use reporting deadline). Default 0.
+    public var priority: Int
     /// Patterns visible to this rule (element-level merged with rule-level), by name.
     public var patterns: [String: PatternSpec]
     public var mustMatch: [RuleExample]

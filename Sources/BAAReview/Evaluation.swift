@@ -4,6 +4,7 @@ import Foundation
 /// Labels for one document, in the vocabulary of ../shared/corpus-real/labels.json.
 public struct LabelledDocument: Decodable, Sendable {
     public struct Label: Decodable, Sendable {
+        public init(status: String) { self.status = status }
         public var status: String
         public var evidence: String?
         public var deadline: String?

@@ -51,7 +51,22 @@ public final class Reviewer {
             hits += evaluator.evaluate(rule, units: units)
         }
         // Recitals ("WHEREAS ...") impose nothing.
-        hits.removeAll { hit in subject.text(segments.paragraphs[hit.paragraph].range).uppercased().hasPrefix("WHEREAS") }
+        // Compound rules fire where every rule they require fired (unvetoed); evidence at the first of them.
+        let compound = library.rules.filter { !$0.spec.requires.isEmpty }
+        var fired = Set(hits.filter { $0.vetoedBy == nil }.map(\.rule.spec.id))
+        for _ in 0..<3 {
+            for rule in compound where !fired.contains(rule.spec.id) {
+                let deps = rule.spec.requires.compactMap { id in hits.first { $0.rule.spec.id == id && $0.vetoedBy == nil } }
+                guard deps.count == rule.spec.requires.count, let first = deps.min(by: { $0.span.lowerBound < $1.span.lowerBound }) else { continue }
+                hits.append(Hit(rule: rule, unit: first.unit, span: first.span, paragraph: first.paragraph, captures: first.captures, vetoedBy: nil))
+                fired.insert(rule.spec.id)
+            }
+        }
+        // A recital may share a paragraph with others (PDFs merge them): look at the unit and its paragraph.
+        func isRecital(_ r: Range<Int>) -> Bool {
+            subject.text(r.lowerBound..<min(r.upperBound, r.lowerBound + 40)).drop { !$0.isLetter }.uppercased().hasPrefix("WHEREAS")
+        }
+        hits.removeAll { hit in isRecital(hit.unit) || isRecital(segments.paragraphs[hit.paragraph].range) }
         // Defined terms that carry a period ("Response Period" means ten days).
         var definitions: [String: Deadline] = [:]
         for d in library.definitions {
@@ -63,13 +78,16 @@ public final class Reviewer {
                 }
             }
         }
-        let context = library.documentContext.map { !index.matches[$0].isEmpty } ?? true
+        // About PHI at all? A disclaimer ("not a business associate agreement") outweighs a few passing mentions.
+        let mentions = library.documentContext.map { index.matches[$0].count } ?? 1
+        let disclaimed = library.documentDisclaimer.map { !index.matches[$0].isEmpty } ?? false
+        let context = mentions > 0 && !(disclaimed && mentions <= 4)
         return Analysis(document: document, segments: segments, hits: hits, failures: failures, definitions: definitions,
                         hasHIPAAContext: context, subject: subject)
     }
 
     static let definitionRegex = try! NSRegularExpression(pattern:
-        #"^\W{0,3}(?:\d{1,3}(?:\.\d{1,3})*\.?\s+|\([a-z0-9]{1,4}\)\s+)?["']?[A-Z][\w\s/&-]{0,60}?["']?(?:\s*\([^)]{0,40}\))?\s+(?:means|shall mean|has the meaning|have the meaning|refers to|is defined as)\b"#,
+        #"^[^\w"']{0,8}(?:(?:section\s+)?\d{1,3}(?:\.\d{1,3})*\.?\s+|\([a-z0-9]{1,4}\)\s+)?[^\w"']{0,6}["']?[A-Z][\w\s/&-]{0,60}?["']?(?:\s*\([^)]{0,40}\))?\s+(?:means|shall mean|has the meaning|have the meaning|refers to|is defined as)\b"#,
         options: [])
 
     /// "Breach" means ... / 1.3 "Security Incident" shall have the meaning ...

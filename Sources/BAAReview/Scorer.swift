@@ -119,7 +119,11 @@ public struct Scorer {
                 // Present only with a definite outer limit; the first stated deadline in the document counts.
                 // The first stated deadline counts, unless a later clause overrides it
                 // ("Notwithstanding Section 3.3 ...", an exhibit that "shall control").
-                let stated = present.compactMap { h in deadline(of: h, a).map { (h, $0) } }
+                // Among the highest-priority rules that stated one (a breach-specific deadline over an
+                // unauthorized-use reporting deadline).
+                let all = present.compactMap { h in deadline(of: h, a).map { (h, $0) } }
+                let top = all.map(\.0.rule.spec.priority).max()
+                let stated = all.filter { $0.0.rule.spec.priority == top }
                 let deadlineHit = stated.first { Scorer.overrides(a.subject.text(a.segments.paragraphs[$0.0.paragraph].range)) } ?? stated.first
                 if let (h, d) = deadlineHit {
                     result.deadline = d

@@ -53,9 +53,10 @@ public struct Segmenter: Sendable {
 
     // Labels at the start of a paragraph.
     private static let topLabel = try! NSRegularExpression(pattern:
-        #"^(?:#{1,6}\s*)?(?:(?:section|sec\.|§)\s*(\d{1,3}(?:\.\d{1,3})*)|(article|exhibit|schedule|appendix|addendum|attachment)\s+([ivxlcdm]+|\d{1,3}|[a-z])\b|(\d{1,3}(?:\.\d{1,3})*)(?:[.)]|\s)|([ivxlc]{1,6})\.\s)"#,
+        #"^(?:#{1,6}\s*)?(?:(?:section|sec\.|§)\s*(\d{1,3}(?:\.\d{1,3})*)|(article|exhibit|schedule|appendix|addendum|attachment)\s+([ivxlcdm]+|\d{1,3}|[a-z])\b|(\d{1,3}(?:\.\d{1,3})*)(?:[.)]|\s)|(?-i:([IVXLC]{1,6}))\.\s)"#,
         options: [.caseInsensitive])
-    private static let subLabel = try! NSRegularExpression(pattern: #"^\(?([a-z]{1,2}|[ivxlc]{1,6}|\d{1,2})\)\s"#, options: [.caseInsensitive])
+    // "(a)", "a)", "(ii)", "ii)", and lower-case "a." / "ii." items (upper-case roman numerals are articles).
+    private static let subLabel = try! NSRegularExpression(pattern: #"^(?:\(?([a-z]{1,2}|[ivxlc]{1,6}|\d{1,2})\)|(?-i:([a-z]|[ivxlc]{1,6}))\.)\s"#, options: [.caseInsensitive])
     private static let tocLine = try! NSRegularExpression(pattern: #"(?:\.{4,}|\s{2,}|\t)\s*\d{1,3}\s*$"#, options: [])
 
     public func segment(_ text: String) -> Segments {
@@ -83,12 +84,14 @@ public struct Segmenter: Sendable {
             if i == utf8.count || utf8[i] == UInt8(ascii: "\n") {
                 let range = start..<i
                 if !range.isEmpty {
-                    let line = String(decoding: utf8[range], as: UTF8.self)
+                    // Markdown emphasis around a label ("**1.16** ...") does not hide it.
+                    let line = Segmenter.stripEmphasis(String(decoding: utf8[range], as: UTF8.self))
                     let ns = line as NSString
                     let full = NSRange(location: 0, length: ns.length)
                     let paraIndex = seg.paragraphs.count
                     var headingOnly = false
                     var isItem = false
+                    var itemLeadIn: Range<Int>?
                     if let m = Segmenter.topLabel.firstMatch(in: line, range: full) {
                         var number: String?
                         for g in [1, 4, 5] where m.range(at: g).location != NSNotFound { number = ns.substring(with: m.range(at: g)) }
@@ -96,6 +99,11 @@ public struct Segmenter: Sendable {
                             number = ns.substring(with: m.range(at: 2)).capitalized + " " + ns.substring(with: m.range(at: 3)).uppercased()
                         }
                         let startsNew = number != nil
+                        // "Business Associate agrees to:" followed by "1. ...", "2. ...": numbered items keep the lead-in.
+                        if startsNew, let lead = leadIn, !Segmenter.isHeadingOnly(ns.substring(from: m.range.location + m.range.length)) {
+                            isItem = true
+                            itemLeadIn = lead
+                        }
                         if startsNew {
                             // A new top-level section.
                             closeSection(at: range.lowerBound, lastPara: paraIndex - 1)
@@ -107,10 +115,11 @@ public struct Segmenter: Sendable {
                             topHeading = Segmenter.heading(from: rest) ?? pendingCapsHeading
                             pendingCapsHeading = nil
                             headingOnly = Segmenter.isHeadingOnly(rest)
-                            leadIn = nil
+                            leadIn = itemLeadIn
                         }
                     } else if let m = Segmenter.subLabel.firstMatch(in: line, range: full) {
-                        subNumber = "(" + ns.substring(with: m.range(at: 1)) + ")"
+                        let g = m.range(at: 1).location != NSNotFound ? 1 : 2
+                        subNumber = "(" + ns.substring(with: m.range(at: g)) + ")"
                         isItem = true
                     } else if line.hasPrefix("- ") || line.hasPrefix("* ") {
                         isItem = true
@@ -185,12 +194,30 @@ public struct Segmenter: Sendable {
         return nil
     }
 
+    static func stripEmphasis(_ line: String) -> String {
+        guard line.hasPrefix("*") || line.hasPrefix("_") || line.hasPrefix("#") else { return line }
+        var s = Substring(line)
+        var prefix = ""
+        while s.hasPrefix("#") { prefix += "#"; s = s.dropFirst() }
+        if !prefix.isEmpty { s = s.drop(while: { $0 == " " }); prefix += " " }
+        guard s.hasPrefix("**") || s.hasPrefix("__") || s.hasPrefix("*") else { return line }
+        let marker = s.hasPrefix("**") ? "**" : s.hasPrefix("__") ? "__" : "*"
+        s = s.dropFirst(marker.count)
+        if let close = s.range(of: marker) { s = s[..<close.lowerBound] + s[close.upperBound...] }
+        return prefix + s
+    }
+
     /// A short line with no sentence in it: a heading or a table-of-contents entry.
     static func isHeadingOnly(_ rest: String) -> Bool {
         let t = rest.trimmingCharacters(in: .whitespaces)
         if t.isEmpty { return true }
         let words = t.split(separator: " ")
         if words.count > 10 { return false }
+        if words.count > 5 && (t.hasSuffix(".") || t.hasSuffix(";")) { return false }
+        // Headings are title case: "Permitted Uses and Disclosures". A run of lower-case words is a clause.
+        let small: Set<String> = ["of", "and", "or", "the", "to", "for", "in", "on", "by", "with", "a", "an", "as", "at", "its", "upon", "under", "from"]
+        let content = words.filter { !small.contains($0.lowercased()) && $0.first?.isLetter == true }
+        if content.count >= 3 && content.filter({ $0.first!.isLowercase }).count * 2 > content.count { return false }
         let lower = t.lowercased()
         for verb in [" shall ", " will ", " may ", " agrees ", " must ", " means ", " is ", " are "] where (" " + lower + " ").contains(verb) { return false }
         return true

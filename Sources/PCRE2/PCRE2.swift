@@ -83,8 +83,9 @@ public final class Regex: @unchecked Sendable {
     public let groupNames: [String: Int]
     public let captureCount: Int
 
-    /// Compile options always on: UTF, UCP (Unicode \b and \w), and no auto-callout.
-    public static let baseOptions: UInt32 = PCRE2_UTF | PCRE2_UCP
+    /// Compile options always on: UTF, UCP (Unicode \b and \w), and MULTILINE so that ^ and $ match at
+    /// line starts and ends (in review text a line is a paragraph).
+    public static let baseOptions: UInt32 = PCRE2_UTF | PCRE2_UCP | PCRE2_MULTILINE
 
     /// - Parameters:
     ///   - pattern: PCRE2 syntax.
