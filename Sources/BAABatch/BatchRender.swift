@@ -10,38 +10,79 @@ public enum BatchRenderer {
     static func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
 
     /// The vendor table, worst first, then the counts and every error with its reason.
-    public static func table(_ b: BatchReport, color: Bool = false) -> String {
+    public static func table(_ b: BatchSource, color: Bool = false) -> String {
         func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
-        let nameWidth = min(40, max(6, b.vendors.map(\.name.count).max() ?? 6))
+        let vendors = b.vendorSummaries
+        let nameWidth = min(40, max(6, vendors.map(\.name.count).max() ?? 6))
         var out = pad("VENDOR", nameWidth) + "  DOCS  SCORE  RISK      CRIT HIGH  MED  LOW  AI TRAINING  BREACH NOTICE                SUBCONTRACTORS\n"
-        for v in b.vendors {
+        for v in vendors {
             let name = v.name.count > nameWidth ? String(v.name.prefix(nameWidth - 1)) + "…" : v.name
             let riskCode = v.risk == .critical ? "1;31" : v.risk == .high ? "31" : v.risk == .medium ? "33" : "32"
-            out += pad(name, nameWidth) + "  " + lpad("\(v.documents.count)\(v.errors.isEmpty ? "" : "+\(v.errors.count)!")", 4)
+            out += pad(name, nameWidth) + "  " + lpad("\(v.documents)\(v.errors == 0 ? "" : "+\(v.errors)!")", 4)
             out += "  " + lpad("\(v.score)", 5) + "  " + paint(pad(v.risk.rawValue.uppercased(), 8), riskCode)
             for s in [Severity.critical, .high, .medium, .low] { out += " " + lpad("\(v.counts[s.rawValue] ?? 0)", 4) }
             out += "  " + pad(v.flags.aiTraining, 11) + "  " + pad(v.flags.breachNotification, 27) + "  " + v.flags.subcontractors + "\n"
         }
-        if b.vendors.isEmpty { out += "(no documents)\n" }
-        out += "\n" + summaryLine(b) + "\n"
+        if vendors.isEmpty { out += "(no documents)\n" }
+        if vendors.contains(where: { $0.errors > 0 }) { out += "(DOCS n+m!: n documents reviewed, m files that could not be)\n" }
+        out += "\n" + summaryLine(b.info) + "\n"
         for e in b.errors { out += paint("error: ", "31") + "\(e.path): \(e.reason)\n" }
         for s in b.skipped where s.reason != "hidden" { out += "skipped: \(s.path): \(s.reason)\n" }
         return out
     }
 
-    public static func summaryLine(_ b: BatchReport) -> String {
-        let c = b.batch.counts
+    public static func summaryLine(_ info: BatchInfo) -> String {
+        let c = info.counts
         var s = "\(c.files) file\(c.files == 1 ? "" : "s"): \(c.reviewed) reviewed (\(c.cached) from cache), \(c.errors) error\(c.errors == 1 ? "" : "s")"
         if c.skipped > 0 { s += ", \(c.skipped) skipped" }
         if c.excluded > 0 { s += ", \(c.excluded) excluded" }
-        s += "; \(c.vendors) vendor\(c.vendors == 1 ? "" : "s") in \(String(format: "%.1f", b.batch.seconds))s"
-        if let shard = b.batch.shard { s += " (shard \(shard))" }
-        if b.batch.interrupted { s += "; INTERRUPTED: \(c.notReached) file\(c.notReached == 1 ? "" : "s") not reached" }
+        s += "; \(c.vendors) vendor\(c.vendors == 1 ? "" : "s") in \(String(format: "%.1f", info.seconds))s"
+        if let shard = info.shard { s += " (shard \(shard))" }
+        if info.interrupted { s += "; INTERRUPTED: \(c.notReached) file\(c.notReached == 1 ? "" : "s") not reached" }
         return s
     }
 
-    public static func json(_ b: BatchReport) throws -> String {
-        String(decoding: try JSONReporter.encoder().encode(b), as: UTF8.self) + "\n"
+    static func indent(_ data: Data, _ prefix: String) -> String {
+        // Pretty JSON escapes newlines inside strings, so every raw newline is a line break of the layout.
+        String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n" + prefix)
+    }
+
+    /// The batch as one JSON document (sorted keys, schema version 1), written as it is read from the source.
+    public static func writeJSON(_ b: BatchSource, to sink: TextSink) throws {
+        let enc = JSONReporter.encoder()
+        func array(_ key: String, last: Bool = false, _ each: ((Data) throws -> Void) throws -> Void) throws {
+            sink.write("  \"\(key)\" : [")
+            var first = true
+            try each { data in
+                sink.write(first ? "\n    " : ",\n    ")
+                sink.write(indent(data, "    "))
+                first = false
+            }
+            sink.write(first ? "]" : "\n  ]")
+            sink.write(last ? "\n" : ",\n")
+        }
+        sink.write("{\n  \"batch\" : " + indent(try enc.encode(b.info), "  ") + ",\n")
+        try array("documents") { body in try b.forEachDocumentJSON(body) }
+        try array("errors") { body in for e in b.errors { try body(try enc.encode(e)) } }
+        sink.write("  \"kind\" : \"baa-batch\",\n  \"schema_version\" : \(BatchReport.currentSchemaVersion),\n")
+        try array("skipped") { body in for s in b.skipped { try body(try enc.encode(s)) } }
+        try array("vendors", last: true) { body in try b.forEachVendorJSON(body) }
+        sink.write("}\n")
+    }
+
+    /// Ticket payloads, one per vendor with findings, as a JSON array.
+    public static func writeTickets(_ b: BatchSource, redact: Bool, to sink: TextSink) throws {
+        let enc = JSONReporter.encoder()
+        var first = true
+        sink.write("[")
+        try b.forEachVendor { v in
+            for t in TicketBuilder.tickets(for: [v], redact: redact) {
+                sink.write(first ? "\n  " : ",\n  ")
+                sink.write(indent(try enc.encode(t), "  "))
+                first = false
+            }
+        }
+        sink.write(first ? "]\n" : "\n]\n")
     }
 
     /// One JSON object per finding of a document (the jsonl stream).
@@ -69,9 +110,6 @@ public enum BatchRenderer {
         return out
     }
 
-    public static func tickets(_ b: BatchReport, redact: Bool) throws -> String {
-        String(decoding: try JSONReporter.encoder().encode(TicketBuilder.tickets(for: b.vendors, redact: redact)), as: UTF8.self) + "\n"
-    }
 }
 
 /// `baa merge`: shard reports into one. Shards must come from the same tool, clause library and playbook,

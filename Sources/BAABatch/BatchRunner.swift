@@ -98,9 +98,12 @@ public final class BatchRunner {
 
     /// Runs the batch. `shouldStop` is polled between files (Ctrl-C); `onProgress` and `onOutcome` are
     /// called on the calling thread, in completion order.
-    public func run(shouldStop: @escaping @Sendable () -> Bool = { false },
+    /// `keepDocuments`: spool every document's report (JSON output needs them; the table does not).
+    /// `redact`: excerpts are left out of what is spooled (the cache keeps them).
+    public func run(keepDocuments: Bool = true, redact: Bool = false, spoolParent: String? = nil,
+                    shouldStop: @escaping @Sendable () -> Bool = { false },
                     onProgress: (BatchProgress) -> Void = { _ in },
-                    onOutcome: (FileOutcome) -> Void = { _ in }) throws -> BatchReport {
+                    onOutcome: (FileOutcome) -> Void = { _ in }) throws -> SpooledBatch {
         let started = Date()
         let runID = BatchClock.runID()
         let walker = FolderWalker(vendorDepth: options.vendorDepth, include: options.include, exclude: options.exclude,
@@ -141,16 +144,45 @@ public final class BatchRunner {
             t.start()
         }
 
-        var outcomes = [FileOutcome?](repeating: nil, count: files.count)
+        // Vendors close as soon as their last file is done (workers take files in path order, so only a few
+        // are open at once); their documents' reports are then dropped from memory.
+        var remaining: [String: Int] = [:]
+        var vendorOrder: [String] = []
+        var loose: [String: Bool] = [:]
+        for f in files {
+            if remaining[f.vendor] == nil { vendorOrder.append(f.vendor); loose[f.vendor] = f.loose }
+            remaining[f.vendor, default: 0] += 1
+        }
+        let spool = try Spool(parent: spoolParent)
+        let view = VendorView(library: library, playbook: playbook)
+        var openDocs: [String: [BatchDocument]] = [:]
+        var openErrors: [String: [BatchError]] = [:]
+        var summaries: [VendorSummary] = []
+        var errors: [BatchError] = []
+        var counts = BatchCounts()
+        counts.files = files.count
+        counts.skipped = walk.skipped.count
+        counts.excluded = walk.excluded
+        func close(_ vendor: String) throws {
+            let d = openDocs.removeValue(forKey: vendor) ?? [], e = openErrors.removeValue(forKey: vendor) ?? []
+            if d.isEmpty && e.isEmpty { return }
+            var v = view.build(name: vendor, loose: loose[vendor] ?? false, documents: d, errors: e)
+            if redact { v = v.redacted() }
+            try spool.add(vendor: v)
+            summaries.append(VendorSummary(v))
+        }
+
         var progress = BatchProgress(done: 0, total: files.count, cached: 0, errors: 0, elapsed: 0)
         onProgress(progress)
         while let batch = channel.take(workers: jobs) {
-            for (i, outcome) in batch {
-                outcomes[i] = outcome
+            for (_, outcome) in batch {
                 progress.done += 1
+                let vendor: String
                 switch outcome {
                 case .reviewed(let d):
-                    if d.cached { progress.cached += 1 }
+                    vendor = d.vendor
+                    counts.reviewed += 1
+                    if d.cached { progress.cached += 1; counts.cached += 1 }
                     if let audit, auditProblem == nil {
                         do {
                             try audit.append("file", ["path": .string(d.path), "sha256": .string(d.report.document.sha256), "vendor": .string(d.vendor),
@@ -158,8 +190,18 @@ public final class BatchRunner {
                                                       "findings": .int(d.report.findings.count), "cached": .bool(d.cached)])
                         } catch { auditProblem = "\(error)" }
                     }
+                    if keepDocuments {
+                        var kept = d
+                        if redact { kept.report = kept.report.redacted() }
+                        try spool.add(document: kept)
+                    }
+                    openDocs[vendor, default: []].append(d)
                 case .failed(let e):
+                    vendor = e.vendor
                     progress.errors += 1
+                    counts.errors += 1
+                    errors.append(e)
+                    openErrors[vendor, default: []].append(e)
                     if let audit, auditProblem == nil {
                         do {
                             try audit.append("file", ["path": .string(e.path), "sha256": .opt(BatchRunner.sha256(ofFile: e.path)), "vendor": .string(e.vendor),
@@ -168,38 +210,18 @@ public final class BatchRunner {
                     }
                 }
                 onOutcome(outcome)
+                remaining[vendor, default: 1] -= 1
+                if remaining[vendor] == 0 { try close(vendor) }
             }
             progress.elapsed = Date().timeIntervalSince(started)
             onProgress(progress)
         }
-
-        // Assemble: documents and errors in path order, grouped by vendor.
-        var documents: [BatchDocument] = []
-        var errors: [BatchError] = []
-        var counts = BatchCounts()
-        counts.files = files.count
-        counts.skipped = walk.skipped.count
-        counts.excluded = walk.excluded
-        var vendorOrder: [String] = []
-        var loose: [String: Bool] = [:]
-        for (i, f) in files.enumerated() {
-            if loose[f.vendor] == nil { vendorOrder.append(f.vendor); loose[f.vendor] = f.loose }
-            switch outcomes[i] {
-            case .reviewed(let d)?: documents.append(d); counts.reviewed += 1; if d.cached { counts.cached += 1 }
-            case .failed(let e)?: errors.append(e); counts.errors += 1
-            case nil: counts.notReached += 1
-            }
-        }
-        let docsByVendor = Dictionary(grouping: documents, by: \.vendor)
-        let errorsByVendor = Dictionary(grouping: errors, by: \.vendor)
-        let view = VendorView(library: library, playbook: playbook)
-        var vendors = vendorOrder.compactMap { name -> VendorReport? in
-            let d = docsByVendor[name] ?? [], e = errorsByVendor[name] ?? []
-            if d.isEmpty && e.isEmpty { return nil }
-            return view.build(name: name, loose: loose[name] ?? false, documents: d, errors: e)
-        }
-        BatchReport.sortVendors(&vendors)
-        counts.vendors = vendors.count
+        // Interrupted: vendors with files not reached are shown with what was reviewed.
+        for v in vendorOrder where (remaining[v] ?? 0) > 0 { try close(v) }
+        counts.notReached = files.count - progress.done
+        summaries.sort(by: VendorSummary.worstFirst)
+        errors.sort { $0.relativePath < $1.relativePath }
+        counts.vendors = summaries.count
         let finished = Date()
         let interrupted = counts.notReached > 0
         if let audit, auditProblem == nil {
@@ -214,7 +236,7 @@ public final class BatchRunner {
                              seconds: (finished.timeIntervalSince(started) * 1000).rounded() / 1000, user: BatchClock.user(), tool: tool,
                              playbook: playbook.name, playbookSHA256: playbookSHA256, shard: options.shard?.description,
                              vendorDepth: options.vendorDepth, interrupted: interrupted, counts: counts)
-        return BatchReport(batch: info, vendors: vendors, documents: documents, errors: errors, skipped: walk.skipped)
+        return SpooledBatch(info: info, vendorSummaries: summaries, errors: errors, skipped: walk.skipped, spool: spool, hasDocuments: keepDocuments)
     }
 
     static func sha256(ofFile path: String) -> String? {
@@ -246,12 +268,19 @@ final class Channel: @unchecked Sendable {
         return (nextIndex, files[nextIndex])
     }
 
+    /// Workers wait while this many outcomes are not yet taken, so a slow consumer bounds memory.
+    let limit = 64
+
     func put(_ i: Int, _ o: FileOutcome) {
-        cond.lock(); pending.append((i, o)); cond.signal(); cond.unlock()
+        cond.lock()
+        while pending.count >= limit { cond.wait() }
+        pending.append((i, o))
+        cond.broadcast()
+        cond.unlock()
     }
 
     func workerDone() {
-        cond.lock(); finishedWorkers += 1; cond.signal(); cond.unlock()
+        cond.lock(); finishedWorkers += 1; cond.broadcast(); cond.unlock()
     }
 
     /// The outcomes that arrived (waking at least every quarter second so the ETA stays fresh); nil when all workers are done.
@@ -262,7 +291,7 @@ final class Channel: @unchecked Sendable {
             if pending.isEmpty && finishedWorkers < workers { return [] }
         }
         if pending.isEmpty { return nil }
-        defer { pending.removeAll() }
+        defer { pending.removeAll(); cond.broadcast() }
         return pending
     }
 }

@@ -172,20 +172,23 @@ public struct TicketSender {
         public var attempts = 0
     }
 
-    public func send(vendors: [VendorReport], redact: Bool, log: (String) -> Void = { _ in }) throws -> Summary {
+    /// Sends one ticket per vendor with findings not yet accepted, reading vendors one at a time.
+    public func send(_ batch: BatchSource, redact: Bool, log: (String) -> Void = { _ in }) throws -> Summary {
         var state = try SentState.load(path: statePath)
         var summary = Summary()
-        let withFindings = TicketBuilder.tickets(for: vendors, redact: redact).count
-        let tickets = TicketBuilder.tickets(for: vendors, skip: Set(state.fingerprints.keys), redact: redact)
-        summary.alreadySent = withFindings - tickets.count
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        for t in tickets {
+        try batch.forEachVendor { v in
+            guard let t = TicketBuilder.tickets(for: [v], skip: Set(state.fingerprints.keys), redact: redact).first else {
+                if !TicketBuilder.tickets(for: [v]).isEmpty { summary.alreadySent += 1 }
+                return
+            }
             let outcome = poster.send(try enc.encode(t))
             summary.attempts += outcome.attempts
             if outcome.accepted, let status = outcome.status {
                 let now = BatchClock.iso(Date())
                 for fp in t.fingerprints { state.fingerprints[fp] = .init(vendor: t.vendor, sent: now, status: status) }
+                // Recorded only now, after the tracker accepted it, and atomically.
                 try state.save(path: statePath)
                 summary.sent += 1
             } else {

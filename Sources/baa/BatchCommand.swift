@@ -91,8 +91,8 @@ struct BatchCommand: ParsableCommand {
 
         let progressOn = !quiet && isatty(STDERR_FILENO) == 1
         let bar = ProgressBar(enabled: progressOn)
-        var stream: StreamingOutput?
-        if format == .jsonl { stream = try StreamingOutput(path: output) }
+        let sink: TextSink
+        do { sink = try TextSink(path: output) } catch { throw UserError("\(error)") }
 
         interruptRequested = 0
         signal(SIGINT) { _ in
@@ -101,34 +101,43 @@ struct BatchCommand: ParsableCommand {
         }
         defer { signal(SIGINT, SIG_DFL) }
 
-        let report: BatchReport
+        let result: SpooledBatch
+        let streamLines = format == .jsonl
         do {
-            report = try runner.run(shouldStop: { interruptRequested != 0 }, onProgress: bar.draw) { outcome in
-                if let stream, case .reviewed(let d) = outcome, let lines = try? BatchRenderer.jsonLines(d, redact: redact) {
-                    stream.write(lines)
+            // The spool sits beside --output (same disk as the result), else in the temporary folder.
+            let spoolParent = output.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
+            result = try runner.run(keepDocuments: format == .json, redact: redact, spoolParent: spoolParent,
+                                    shouldStop: { interruptRequested != 0 }, onProgress: bar.draw) { outcome in
+                if streamLines, case .reviewed(let d) = outcome, let lines = try? BatchRenderer.jsonLines(d, redact: redact) {
+                    sink.write(lines)
+                    if output == nil { sink.flush() }
                 }
             }
         } catch let e as WalkError {
             throw UserError(e.description)
         } catch let e as AuditError {
             throw UserError(e.description)
+        } catch let e as SpoolError {
+            throw UserError(e.description)
         }
         bar.finish()
 
-        let shown = redact ? report.redacted() : report
-        switch format {
-        case .terminal:
-            let color = !noColor && output == nil && TerminalReporter.shouldColor()
-            try emit(BatchRenderer.table(shown, color: color), to: output)
-        case .json: try emit(try BatchRenderer.json(shown), to: output)
-        case .tickets: try emit(try BatchRenderer.tickets(shown, redact: redact), to: output)
-        case .jsonl: try stream?.commit()
-        }
+        do {
+            switch format {
+            case .terminal:
+                let color = !noColor && output == nil && TerminalReporter.shouldColor()
+                sink.write(BatchRenderer.table(result, color: color))
+            case .json: try BatchRenderer.writeJSON(result, to: sink)
+            case .tickets: try BatchRenderer.writeTickets(result, redact: redact, to: sink)
+            case .jsonl: break
+            }
+            try sink.commit()
+        } catch let e as SpoolError { throw UserError(e.description) }
         if format != .terminal && progressOn {
-            FileHandle.standardError.write(Data((BatchRenderer.summaryLine(report) + "\n").utf8))
+            FileHandle.standardError.write(Data((BatchRenderer.summaryLine(result.info) + "\n").utf8))
         }
-        if report.batch.interrupted {
-            let c = report.batch.counts
+        if result.info.interrupted {
+            let c = result.info.counts
             FileHandle.standardError.write(Data("baa: interrupted: \(c.reviewed + c.errors) of \(c.files) files done (\(c.reviewed) reviewed, \(c.errors) errors), \(c.notReached) not reached; no tickets sent\n".utf8))
             throw ExitCode(130)
         }
@@ -144,7 +153,7 @@ struct BatchCommand: ParsableCommand {
             poster.baseDelay = retryDelay
             let sender = TicketSender(poster: poster, statePath: ticketState ?? besideOutput(".baa-tickets-sent.json"))
             let summary: TicketSender.Summary
-            do { summary = try sender.send(vendors: report.vendors, redact: redact) } catch { throw UserError("\(error)") }
+            do { summary = try sender.send(result, redact: redact) } catch { throw UserError("\(error)") }
             var line = "baa: tickets: \(summary.sent) sent, \(summary.alreadySent) already sent earlier"
             if !summary.failed.isEmpty { line += ", \(summary.failed.count) not accepted" }
             FileHandle.standardError.write(Data((line + "\n").utf8))
@@ -152,8 +161,8 @@ struct BatchCommand: ParsableCommand {
             postFailed = !summary.failed.isEmpty
         }
         if postFailed { throw ExitCode(2) }
-        if failOnError && report.batch.counts.errors > 0 { throw ExitCode(2) }
-        if let failOn, report.vendors.contains(where: { $0.findings.contains { $0.severity >= failOn } }) { throw ExitCode(1) }
+        if failOnError && result.info.counts.errors > 0 { throw ExitCode(2) }
+        if let failOn, result.vendorSummaries.contains(where: { ($0.worstSeverity ?? .info) >= failOn && $0.worstSeverity != nil }) { throw ExitCode(1) }
     }
 }
 
@@ -186,34 +195,3 @@ final class ProgressBar {
     }
 }
 
-/// JSON lines as they come: straight to stdout, or to a temporary file renamed over --output at the end.
-final class StreamingOutput {
-    let path: String?
-    let tmp: String?
-    let handle: FileHandle
-
-    init(path: String?) throws {
-        self.path = path
-        guard let path else { tmp = nil; handle = FileHandle.standardOutput; return }
-        let url = URL(fileURLWithPath: path)
-        let t = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())").path
-        guard FileManager.default.createFile(atPath: t, contents: nil), let h = FileHandle(forWritingAtPath: t) else {
-            throw UserError("\(path): cannot write: \(String(cString: strerror(errno)))")
-        }
-        tmp = t
-        handle = h
-    }
-
-    func write(_ s: String) { handle.write(Data(s.utf8)) }
-
-    func commit() throws {
-        guard let path, let tmp else { return }
-        fsync(handle.fileDescriptor)
-        try? handle.close()
-        guard rename(tmp, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(tmp)
-            throw UserError("\(path): cannot write: \(reason)")
-        }
-    }
-}

@@ -31,9 +31,13 @@ struct MergeCommand: ParsableCommand {
         let shown = redact ? merged.redacted() : merged
         switch format {
         case .terminal: try emit(BatchRenderer.table(shown, color: output == nil && TerminalReporter.shouldColor()), to: output)
-        case .json: try emit(try BatchRenderer.json(shown), to: output)
-        case .tickets: try emit(try BatchRenderer.tickets(shown, redact: redact), to: output)
         case .jsonl: try emit(try shown.documents.map { try BatchRenderer.jsonLines($0, redact: false) }.joined(), to: output)
+        case .json, .tickets:
+            do {
+                let sink = try TextSink(path: output)
+                if format == .json { try BatchRenderer.writeJSON(shown, to: sink) } else { try BatchRenderer.writeTickets(shown, redact: redact, to: sink) }
+                try sink.commit()
+            } catch let e as SpoolError { throw UserError(e.description) }
         }
         if failOnError && merged.batch.counts.errors > 0 { throw ExitCode(2) }
         if let failOn, merged.vendors.contains(where: { $0.findings.contains { $0.severity >= failOn } }) { throw ExitCode(1) }
