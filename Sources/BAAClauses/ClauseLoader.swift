@@ -86,7 +86,7 @@ public struct ClauseLoader {
             if let other = ruleIds[r.id] { errors.append(ClauseError(r.position, "rule id '\(r.id)' is already used at \(other)")) }
             ruleIds[r.id] = r.position
         } }
-        for e in elements { for r in e.rules { for dep in r.requires where ruleIds[dep] == nil || dep == r.id {
+        for e in elements { for r in e.rules { for dep in r.requires.flatMap({ $0.split(separator: "|").map(String.init) }) where ruleIds[dep] == nil || dep == r.id {
             errors.append(ClauseError(r.position, "rule '\(r.id)' requires '\(dep)', which is not another rule's id"))
         } } }
         if !errors.isEmpty { throw ClauseErrors(errors: errors) }

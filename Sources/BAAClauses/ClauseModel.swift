@@ -101,6 +101,7 @@ public struct RuleSpec: Sendable {
     public var capture: String?
     /// A compound rule: fires when every listed rule fired (unvetoed) anywhere in the document.
     /// Lets an element need two terms that live in different sections (YARA-style conditions over rules).
+    /// An entry "a|b" is satisfied by either rule.
     public var requires: [String]
     /// Higher wins when an element takes one parameter from several hits (e.g. a breach-specific deadline
     /// over an unauthorized-use reporting deadline). Default 0.

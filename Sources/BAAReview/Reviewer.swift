@@ -56,7 +56,10 @@ public final class Reviewer {
         var fired = Set(hits.filter { $0.vetoedBy == nil }.map(\.rule.spec.id))
         for _ in 0..<3 {
             for rule in compound where !fired.contains(rule.spec.id) {
-                let deps = rule.spec.requires.compactMap { id in hits.first { $0.rule.spec.id == id && $0.vetoedBy == nil } }
+                let deps = rule.spec.requires.compactMap { entry in
+                    let ids = entry.split(separator: "|").map(String.init)
+                    return hits.first { ids.contains($0.rule.spec.id) && $0.vetoedBy == nil }
+                }
                 guard deps.count == rule.spec.requires.count, let first = deps.min(by: { $0.span.lowerBound < $1.span.lowerBound }) else { continue }
                 hits.append(Hit(rule: rule, unit: first.unit, span: first.span, paragraph: first.paragraph, captures: first.captures, vetoedBy: nil))
                 fired.insert(rule.spec.id)
