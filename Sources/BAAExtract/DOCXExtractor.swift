@@ -99,7 +99,7 @@ struct OOXMLPackage {
             count += 1
             declared &+= entry.uncompressedSize
             if count > options.maxArchiveEntries {
-                throw ExtractError(path: path, message: "DOCX has more than \(options.maxArchiveEntries) ZIP entries: refused as a possible zip bomb")
+                throw ExtractError(path: path, message: "DOCX has more than \(TimeBudget.count(options.maxArchiveEntries)) ZIP entries: refused as a possible zip bomb (--max-docx-entries)")
             }
         }
         if count == 0 { throw ExtractError(path: path, message: "corrupt DOCX: empty ZIP archive") }
@@ -114,7 +114,7 @@ struct OOXMLPackage {
         let clean = name.hasPrefix("/") ? String(name.dropFirst()) : name
         guard let entry = archive[clean] else { return nil }
         if entry.uncompressedSize > UInt64(maxBytes - budget.used) {
-            throw ExtractError(path: path, message: "DOCX part \(clean) decompresses to \(entry.uncompressedSize) bytes, over the \(maxBytes)-byte limit: refused as a possible zip bomb")
+            throw ExtractError(path: path, message: "DOCX part \(clean) decompresses to \(TimeBudget.count(Int(clamping: entry.uncompressedSize))) bytes, over the \(TimeBudget.count(maxBytes))-byte limit: refused as a possible zip bomb (--max-docx-size)")
         }
         var out = Data()
         let limit = maxBytes
@@ -126,7 +126,7 @@ struct OOXMLPackage {
                 out.append(chunk)
             }
         } catch is OOXMLLimit {
-            throw ExtractError(path: path, message: "DOCX decompresses to more than \(maxBytes) bytes: refused as a possible zip bomb")
+            throw ExtractError(path: path, message: "DOCX decompresses to more than \(TimeBudget.count(maxBytes)) bytes (its headers claim less): refused as a possible zip bomb (--max-docx-size)")
         } catch {
             throw ExtractError(path: path, message: "corrupt DOCX: cannot decompress \(clean) (\(error))")
         }
@@ -199,21 +199,24 @@ struct OOXMLPackage {
     struct OOXMLLimit: Error {}
 
     static func containsDoctype(_ data: Data) -> Bool {
-        let needle = Array("<!doctype".utf8)
-        return data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
-            guard raw.count >= needle.count else { return false }
-            var i = 0
-            let end = raw.count - needle.count
-            while i <= end {
-                if raw[i] == 0x3C && raw[i + 1] == 0x21 {
-                    var match = true
-                    for j in 2..<needle.count where raw[i + j] | 0x20 != needle[j] { match = false; break }
-                    if match { return true }
-                }
-                i += 1
+        data.withUnsafeBytes { containsCaseless($0, "<!doctype") }
+    }
+
+    /// True when `needle` (ASCII, lowercase) occurs in the bytes, ignoring ASCII case.
+    static func containsCaseless<B: Collection<UInt8>>(_ raw: B, _ needle: String) -> Bool where B.Index == Int {
+        let needle = Array(needle.utf8)
+        guard let first = needle.first, raw.count >= needle.count else { return false }
+        var i = raw.startIndex
+        let end = raw.endIndex - needle.count
+        while i <= end {
+            if raw[i] | 0x20 == first | 0x20 {
+                var match = true
+                for j in 1..<needle.count where raw[i + j] | 0x20 != needle[j] | 0x20 { match = false; break }
+                if match { return true }
             }
-            return false
+            i += 1
         }
+        return false
     }
 
     /// The main document part named by _rels/.rels (word/document.xml when absent).

@@ -13,6 +13,10 @@ public struct HTMLExtractor: Extractor {
     public func extract(data: Data, path: String, options: ExtractOptions) throws(ExtractError) -> RawDocument {
         guard data.count < Int(Int32.max) else { throw ExtractError(path: path, message: "HTML file too large") }
         let bytes = [UInt8](data)
+        // HTML has no entity declarations; a DTD subset that makes some is an entity-expansion attempt.
+        if OOXMLPackage.containsCaseless(bytes, "<!entity") {
+            throw ExtractError(path: path, message: "HTML declares entities (<!ENTITY in a DTD subset): refused (entity expansion risk)")
+        }
         // Without a declared charset libxml2 assumes ISO-8859-1; valid UTF-8 is read as UTF-8.
         let hasBOM = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
         let encoding: String? = !hasBOM && String(validating: bytes, as: UTF8.self) != nil ? "UTF-8" : nil

@@ -28,6 +28,7 @@ public struct PDFExtractor: Extractor {
         var ocr: OCREngine?
         var ocrUnavailable: String?
         var textBytes = 0
+        var unreadable = 0
         for index in 0..<pageCount {
             let pageNumber = index + 1
             if index > 0 {
@@ -38,6 +39,7 @@ public struct PDFExtractor: Extractor {
                 throw ExtractError(path: path, message: "extracted text passes the \(TimeBudget.count(options.maxTextBytes))-byte limit at page \(TimeBudget.count(index)) of \(total) (--max-text-size)")
             }
             guard let page = PopplerPageHandle(document: document, index: index) else {
+                unreadable += 1
                 warnings.append("page \(pageNumber) could not be read (damaged page object)")
                 continue
             }
@@ -79,6 +81,9 @@ public struct PDFExtractor: Extractor {
             }
             ocrPages.append(pageNumber)
             warnings.append("page \(pageNumber) was OCR'd: check its evidence by eye")
+        }
+        if unreadable == pageCount {
+            throw ExtractError(path: path, message: "corrupt PDF: none of its \(total) page\(pageCount == 1 ? "" : "s") could be read (damaged or looping page tree)")
         }
         return RawDocument(format: .pdf, lines: lines, pageCount: pageCount, ocrPages: ocrPages, warnings: warnings)
     }
