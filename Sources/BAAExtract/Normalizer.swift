@@ -89,9 +89,25 @@ public struct Normalizer: Sendable {
         return s.range(of: #"^(?:\d{1,3}(?:\.\d{1,3})*\.|\d{1,3}(?:\.\d{1,3})+|\([a-zA-Z0-9]{1,5}\)|[A-Z]\.|[IVXL]{1,6}\.)$"#, options: .regularExpression) != nil
     }
 
-    /// Words after which a number is a cross-reference, not a new section ("under Section\n4.").
+    /// Words after which a number is a cross-reference, not a new section ("under Section\n4.", "45 CFR\n164.524.").
     static let citationWords: Set<String> = ["section", "sections", "article", "articles", "paragraph", "paragraphs",
-                                             "part", "parts", "clause", "clauses", "subsection", "subsections", "§", "§§", "and", "or", "to", "of", "in"]
+                                             "part", "parts", "clause", "clauses", "subsection", "subsections", "§", "§§", "and", "or", "to", "of", "in",
+                                             "cfr", "c.f.r.", "c.f.r", "u.s.c.", "u.s.c", "usc"]
+
+    static let numberWords: Set<String> = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                                           "twelve", "fifteen", "twenty", "thirty", "forty", "forty-five", "fifty", "sixty", "ninety",
+                                           "twenty-four", "forty-eight", "seventy-two", "hundred"]
+
+    /// Hard wraps that the block rules would otherwise split: "sixty\n(60) days", "45 CFR\n164.524 ...",
+    /// and a last word in capitals ("... the use of\nPHI.").
+    static func continuesWrappedSentence(previous: String, line: String) -> Bool {
+        guard let last = previous.last, last.isLetter || last == "," else { return false }
+        let lastWord = previous.split(separator: " ").last.map { $0.lowercased() } ?? ""
+        if line.hasPrefix("("), numberWords.contains(lastWord), line.range(of: #"^\(\d{1,4}\)"#, options: .regularExpression) != nil { return true }
+        if line.first?.isNumber == true, citationWords.contains(lastWord) { return true }
+        if !line.contains(" "), line.count <= 24, let end = line.last, ".,;:".contains(end), isStandaloneHeading(line) { return true }
+        return false
+    }
 
     /// True when a line is a heading on its own (all capitals, short): never join text onto it.
     static func isStandaloneHeading(_ s: String) -> Bool {
@@ -301,6 +317,9 @@ public struct Normalizer: Sendable {
                 if !join, !raw.linesAreParagraphs, line.first?.isNumber == true, let last = previousLine.last, last.isLetter || last == ",",
                    !Normalizer.isStandaloneHeading(previousLine), !Normalizer.isTitleCaseHeading(previousLine, typicalLength: typical),
                    line.range(of: #"^\d{1,3}(?:\.\d{1,3})+\s+[a-z(]"#, options: .regularExpression) != nil {
+                    join = true
+                }
+                if !join, !raw.linesAreParagraphs, Normalizer.continuesWrappedSentence(previous: previousLine, line: line) {
                     join = true
                 }
                 // A short line that ends a sentence ends its paragraph.

@@ -71,6 +71,23 @@ final class NormalizerTests: XCTestCase {
         ])
     }
 
+    /// Hard wraps that look like block starts: "sixty\n(60)", "45 CFR\n164.524.", a last word "PHI." in capitals.
+    func testWrapsBeforeParenthesizedDigitsCitationsAndCapitalWordsAreJoined() {
+        let text = """
+        Business Associate shall notify Covered Entity of any Breach no later than sixty
+        (60) days after discovery, and shall make PHI available under 45 CFR
+        164.524. Business Associate shall not sell
+        PHI.
+        (a) Business Associate shall use safeguards.
+        """
+        let doc = Document.fromText(text)
+        XCTAssertEqual(doc.text, """
+        Business Associate shall notify Covered Entity of any Breach no later than sixty (60) days after discovery, and shall make PHI available under 45 CFR 164.524. Business Associate shall not sell PHI.
+        (a) Business Associate shall use safeguards.
+
+        """)
+    }
+
     func testCharactersAreNormalized() {
         let doc = Document.fromText("\u{201C}Covered\u{00A0}Entity\u{201D} \u{2014} the \u{FB01}rst of\u{200B} its o\u{FB00}ices\u{2019} rules\n")
         XCTAssertEqual(doc.text, "\"Covered Entity\" - the first of its offices' rules\n")
