@@ -3,6 +3,7 @@ import BAAExtract
 import BAAReview
 import BAAUtil
 import Foundation
+import PCRE2
 
 /// What the runner reports while it works (the command draws the progress bar).
 public struct BatchProgress: Sendable {
@@ -47,8 +48,29 @@ public final class BatchRunner {
     public let extraction: ExtractOptions
     public let options: BatchOptions
 
-    public init(library: ClauseLibrary, playbook: Playbook, extraction: ExtractOptions, options: BatchOptions) {
+    public let matchLimits: MatchLimits
+
+    public init(library: ClauseLibrary, playbook: Playbook, extraction: ExtractOptions, options: BatchOptions, matchLimits: MatchLimits = .default) {
         self.library = library; self.playbook = playbook; self.extraction = extraction; self.options = options
+        self.matchLimits = matchLimits
+    }
+
+    /// Reviews one file on a watchdog thread under the --time-budget: a file still running a second past
+    /// its budget is abandoned as an error naming what was done, and the worker goes on with a fresh Reviewer.
+    static func reviewWithinBudget(_ file: BatchFile, reviewer: inout Reviewer, extraction: ExtractOptions, cache: ReportCache?,
+                                   makeReviewer: () -> Reviewer) -> FileOutcome {
+        var options = extraction
+        let budget = options.timeBudgetSeconds.map { TimeBudget(seconds: $0) }
+        options.budget = budget
+        let loader = DocumentLoader(options: options)
+        let r = reviewer
+        switch Watchdog.run(budget: budget, { BatchRunner.review(file, reviewer: r, loader: loader, cache: cache) }) {
+        case .finished(let outcome): return outcome
+        case .abandoned(let over):
+            reviewer = makeReviewer()
+            return .failed(BatchError(path: file.path, relativePath: file.relativePath, vendor: file.vendor,
+                                      reason: ExtractError(path: file.path, over).message))
+        }
     }
 
     public var playbookSHA256: String {
@@ -130,12 +152,13 @@ public final class BatchRunner {
         let cache = makeCache()
         let channel = Channel(files: files)
         let jobs = max(1, min(options.jobs, max(1, files.count)))
-        let library = self.library, playbook = self.playbook
+        let library = self.library, playbook = self.playbook, limits = matchLimits, extraction = self.extraction
         for _ in 0..<jobs {
             let t = Thread {
-                let reviewer = Reviewer(library: library, playbook: playbook)
+                let make = { Reviewer(library: library, playbook: playbook, limits: limits) }
+                var reviewer = make()
                 while !shouldStop(), let (i, file) = channel.next() {
-                    let outcome = BatchRunner.review(file, reviewer: reviewer, loader: loader, cache: cache)
+                    let outcome = BatchRunner.reviewWithinBudget(file, reviewer: &reviewer, extraction: extraction, cache: cache, makeReviewer: make)
                     channel.put(i, outcome)
                 }
                 channel.workerDone()

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// - date: the first date written in the first 1,500 characters (the title block or preamble: "Effective
 ///   date: January 15, 2026", "dated March 3, 2024", "made as of 1 March 2025", "2025-03-01", "03/01/2025"),
-///   else an ISO date in the file name, else none.
+///   else an ISO date in the file name (or a year and month: the first of the month), else none.
 /// - amending: the title (first two non-empty lines) or the file name says Amendment or Addendum.
 public struct DocumentDating: Codable, Sendable, Equatable {
     /// yyyy-mm-dd.
@@ -48,11 +48,21 @@ public struct DocumentDating: Codable, Sendable, Equatable {
         return nil
     }
 
+    static let yearMonthRegex = try! NSRegularExpression(pattern: "(?<![0-9])(\\d{4})-(\\d{2})(?![0-9])")
+
+    /// "2025-01-hipaa-addendum.md": the first of that month.
+    static func yearMonth(in name: String) -> String? {
+        let ns = name as NSString
+        guard let m = yearMonthRegex.firstMatch(in: name, range: NSRange(location: 0, length: ns.length)) else { return nil }
+        return iso(Int(ns.substring(with: m.range(at: 1)))!, Int(ns.substring(with: m.range(at: 2)))!, 1)
+    }
+
     /// Dates a document from its normalized text and file name.
     public static func of(text: String, path: String) -> DocumentDating {
         let head = String(text.prefix(1500))
         let name = (path as NSString).lastPathComponent
-        let date = firstDate(in: head) ?? firstDate(in: name.replacingOccurrences(of: "_", with: "-"))
+        let dashed = name.replacingOccurrences(of: "_", with: "-")
+        let date = firstDate(in: head) ?? firstDate(in: dashed) ?? yearMonth(in: dashed)
         let title = text.split(separator: "\n").lazy.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.prefix(2).joined(separator: " ")
         let lowerName = name.lowercased()
         let amending = amendRegex.firstMatch(in: title, range: NSRange(location: 0, length: (title as NSString).length)) != nil

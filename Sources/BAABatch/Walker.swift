@@ -31,6 +31,8 @@ public struct FolderWalker {
     public var include: [String] = []
     public var exclude: [String] = []
     public var includeHidden = false
+    /// Names never reviewed unless --no-default-excludes: notes that sit beside the agreements.
+    public static let defaultExcludes = ["README", "README.*", "Readme.*", "readme.*"]
 
     public init(vendorDepth: Int = 1, include: [String] = [], exclude: [String] = [], includeHidden: Bool = false) {
         self.vendorDepth = vendorDepth; self.include = include; self.exclude = exclude; self.includeHidden = includeHidden

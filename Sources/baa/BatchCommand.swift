@@ -28,6 +28,7 @@ struct BatchCommand: ParsableCommand {
     @Argument(help: "The folder to review (or a single file).") var directory: String
     @OptionGroup var library: LibraryOptions
     @OptionGroup var extraction: ExtractionOptions
+    @OptionGroup var matchLimits: MatchLimitOptions
     @Option(name: .long, help: "Output: terminal (vendor table), json, jsonl (one line per finding, streamed) or tickets.")
     var format: BatchFormat = .terminal
     @Option(name: .long, help: "Write the output here (atomically) instead of standard output.") var output: String?
@@ -36,6 +37,7 @@ struct BatchCommand: ParsableCommand {
     var include: [String] = []
     @Option(name: .long, help: "Leave out files and folders matching this glob (repeatable).") var exclude: [String] = []
     @Flag(name: .long, help: "Also review hidden files and folders (names starting with a dot).") var hidden = false
+    @Flag(name: .customLong("no-default-excludes"), help: "Also review README files (left out by default).") var noDefaultExcludes = false
     @Option(name: .customLong("vendor-depth"), help: "How many folder levels name a vendor.") var vendorDepth = 1
     @Option(name: .long, help: "Files reviewed at once (default: the number of cores).") var jobs: Int?
     @Option(name: .long, help: "Review only shard K of N (1-based), e.g. 2/4; join the shards with `baa merge`.") var shard: String?
@@ -81,13 +83,13 @@ struct BatchCommand: ParsableCommand {
         var opts = BatchOptions(root: directory)
         opts.vendorDepth = vendorDepth
         opts.include = include
-        opts.exclude = exclude
+        opts.exclude = exclude + (noDefaultExcludes ? [] : FolderWalker.defaultExcludes)
         opts.includeHidden = hidden
         if let jobs { opts.jobs = jobs }
         opts.shard = shard.flatMap(Shard.init)
         opts.cacheDirectory = noCache ? nil : (cache ?? besideOutput(".baa-cache"))
         opts.auditLog = auditLog
-        let runner = BatchRunner(library: lib, playbook: playbook, extraction: try extraction.options(), options: opts)
+        let runner = BatchRunner(library: lib, playbook: playbook, extraction: try extraction.options(), options: opts, matchLimits: matchLimits.limits)
 
         let progressOn = !quiet && isatty(STDERR_FILENO) == 1
         let bar = ProgressBar(enabled: progressOn)

@@ -69,3 +69,31 @@ final class VendorViewTests: XCTestCase {
         XCTAssertEqual(DocumentDating.of(text: "Terms\n", path: "v/2024-05-01-amendment.md"), DocumentDating(date: "2024-05-01", amending: true))
     }
 }
+
+/// The sample vendor folder (Corpus/vendors, see its README): the batch reads each vendor as a whole.
+final class CorpusVendorsTests: XCTestCase {
+    func testSampleVendorFolder() throws {
+        let folder = BatchCLI.root.appendingPathComponent("Corpus/vendors")
+        guard FileManager.default.fileExists(atPath: folder.path) else { throw XCTSkip("Corpus/vendors is not there yet") }
+        let table = try BatchCLI.run(["batch", folder.path, "--no-cache"])
+        XCTAssertEqual(table.status, 0, table.stderr)
+        XCTAssertTrue(table.stdout.hasPrefix("VENDOR"))
+        XCTAssertFalse(table.stdout.contains("README"), "the folder's README is not a vendor")
+        XCTAssertEqual(try BatchCLI.run(["batch", folder.path, "--no-cache", "--fail-on-error"]).status, 2, "broken.pdf and empty.txt")
+
+        let r = try BatchCLI.json(BatchCLI.run(["batch", folder.path, "--no-cache", "--format", "json"]).stdout)
+        XCTAssertEqual(BatchCLI.counts(r)["errors"], 2)
+        func element(_ vendor: String, _ id: String) -> [String: Any]? {
+            let v = (r["vendors"] as? [[String: Any]] ?? []).first { $0["name"] as? String == vendor }
+            return (v?["elements"] as? [[String: Any]] ?? []).first { $0["id"] as? String == id }
+        }
+        // Amendment No. 1 (2026) sets ten calendar days over the BAA's "promptly"; the AI addendum prohibits training.
+        XCTAssertEqual((element("acme-scribe-ai", "breach_notification")?["deadline"] as? [String: Any])?["value"] as? Int, 10)
+        XCTAssertEqual(element("acme-scribe-ai", "subcontractors")?["status"] as? String, "present")
+        XCTAssertEqual(element("acme-scribe-ai", "ai_training")?["stance"] as? String, "prohibited")
+        // Northwind's amendment replaces 90 days with 30.
+        XCTAssertEqual((element("northwind-billing", "breach_notification")?["deadline"] as? [String: Any])?["value"] as? Int, 30)
+        // Harborview's first amendment fixes the flow-down.
+        XCTAssertEqual(element("harborview-cloud", "subcontractors")?["status"] as? String, "present")
+    }
+}
