@@ -94,6 +94,9 @@ public struct Normalizer: Sendable {
                                              "part", "parts", "clause", "clauses", "subsection", "subsections", "§", "§§", "and", "or", "to", "of", "in",
                                              "cfr", "c.f.r.", "c.f.r", "u.s.c.", "u.s.c", "usc"]
 
+    /// Words after which "164.524" is a citation continued from the line before.
+    static let regulationWords: Set<String> = ["cfr", "c.f.r.", "c.f.r", "u.s.c.", "u.s.c", "usc", "§", "§§", "part", "parts", "section", "sections"]
+
     static let numberWords: Set<String> = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                                            "twelve", "fifteen", "twenty", "thirty", "forty", "forty-five", "fifty", "sixty", "ninety",
                                            "twenty-four", "forty-eight", "seventy-two", "hundred"]
@@ -104,7 +107,8 @@ public struct Normalizer: Sendable {
         guard let last = previous.last, last.isLetter || last == "," else { return false }
         let lastWord = previous.split(separator: " ").last.map { $0.lowercased() } ?? ""
         if line.hasPrefix("("), numberWords.contains(lastWord), line.range(of: #"^\(\d{1,4}\)"#, options: .regularExpression) != nil { return true }
-        if line.first?.isNumber == true, citationWords.contains(lastWord) { return true }
+        if line.first?.isNumber == true, regulationWords.contains(lastWord),
+           line.range(of: #"^\d{1,3}(?:\.\d{1,4})+(?:\([a-z0-9]{1,4}\))*[.,;]?(?:\s|$)"#, options: .regularExpression) != nil { return true }
         if !line.contains(" "), line.count <= 24, let end = line.last, ".,;:".contains(end), isStandaloneHeading(line) { return true }
         return false
     }

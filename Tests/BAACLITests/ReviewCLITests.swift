@@ -28,8 +28,9 @@ final class ReviewCLITests: XCTestCase {
     }
 
     func testFailOnMapsFindingsToExitCodes() throws {
-        // The thin addendum lacks required terms: critical findings.
-        XCTAssertEqual(try CLI.run(["review", "--fail-on", "critical", thin]).status, 1)
+        // The thin addendum lacks required terms (high findings) but has nothing critical.
+        XCTAssertEqual(try CLI.run(["review", "--fail-on", "high", thin]).status, 1)
+        XCTAssertEqual(try CLI.run(["review", "--fail-on", "critical", thin]).status, 0)
         // Without --fail-on a review with findings still exits 0.
         XCTAssertEqual(try CLI.run(["review", thin]).status, 0)
         // The complete agreement has nothing critical.
@@ -77,7 +78,9 @@ final class ReviewCLITests: XCTestCase {
         XCTAssertEqual(json["score"] as? Int, max(0, 100 - points))
         let findings = try XCTUnwrap(json["findings"] as? [[String: Any]])
         XCTAssertEqual(findings.count, (scoring["contributions"] as! [Any]).count)
-        XCTAssertTrue(findings.contains { $0["element"] as? String == "ai_training" && $0["kind"] as? String == "ai_silent" })
+        // "Vendor may use usage information to maintain and improve the service": a service-improvement permission.
+        XCTAssertTrue(findings.contains { $0["element"] as? String == "ai_training" && $0["kind"] as? String == "ai_permitted" })
+        XCTAssertTrue(findings.contains { $0["element"] as? String == "subcontractors" && $0["kind"] as? String == "missing" })
     }
 
     func testFingerprintsAreStableAcrossRuns() throws {

@@ -78,13 +78,4 @@ final class ClauseLoaderTests: XCTestCase {
             XCTAssertTrue(e.message.contains("pattern 'access' does not compile"), e.message)
         }
     }
-
-    func testKeywordExtractionIsConservative() {
-        XCTAssertEqual(KeywordExtractor.keywords(of: #"\bsubcontractors?\b"#), ["subcontractor"])
-        XCTAssertEqual(KeywordExtractor.keywords(of: #"(?:notify|notification)"#), ["notification", "notify"])
-        // A group with a \b around it has no certain literal at depth 0: no prefilter, the pattern always runs.
-        XCTAssertEqual(KeywordExtractor.keywords(of: #"\b(?:PHI|protected health information)\b"#), [])
-        XCTAssertEqual(KeywordExtractor.keywords(of: #"ab|\bsubcontract"#), [], "an alternative under 3 letters disables the prefilter")
-        XCTAssertEqual(KeywordExtractor.keywords(of: #"breach(?:es)? of unsecured"#), ["of unsecured"], "the longest certain literal")
-    }
 }
