@@ -49,5 +49,7 @@ let package = Package(
         .testTarget(name: "BAACLITests", dependencies: [], exclude: ["Fixtures"]),
         .testTarget(name: "BAAReviewTests", dependencies: ["BAAReview", "BAAReport", "BAAClauses", "BAAExtract"]),
         .testTarget(name: "BAABatchTests", dependencies: ["BAABatch", "BAAReview", "BAAClauses", "BAAUtil"]),
+        // Hostile files (made by tools/make-hostile at test time) against the built binary; fuzz regressions in process.
+        .testTarget(name: "BAAHostileTests", dependencies: ["BAAExtract"], exclude: ["Fixtures"]),
     ]
 )
