@@ -30,6 +30,8 @@ public struct BatchOptions: Sendable {
     public var cacheDirectory: String?
     /// nil: no audit log.
     public var auditLog: String?
+    /// Files the batch writes (output, ticket state): left out of the walk when they sit inside the folder.
+    public var ownFiles: [String] = []
     public init(root: String) { self.root = root }
 }
 
@@ -128,8 +130,9 @@ public final class BatchRunner {
                     onOutcome: (FileOutcome) -> Void = { _ in }) throws -> SpooledBatch {
         let started = Date()
         let runID = BatchClock.runID()
-        let walker = FolderWalker(vendorDepth: options.vendorDepth, include: options.include, exclude: options.exclude,
+        var walker = FolderWalker(vendorDepth: options.vendorDepth, include: options.include, exclude: options.exclude,
                                   includeHidden: options.includeHidden)
+        walker.ownFiles = Set((options.ownFiles + [options.auditLog].compactMap { $0 }).map(FolderWalker.absolute))
         var walk = try walker.walk(root: options.root)
         if let shard = options.shard { walk.files = walk.files.filter { shard.contains(vendor: $0.vendor) } }
         let files = walk.files
@@ -139,6 +142,7 @@ public final class BatchRunner {
         try audit?.append("run_start", [
             "user": .string(BatchClock.user()), "host": .string(ProcessInfo.processInfo.hostName),
             "root": .string(options.root), "tool": .string("baa"), "tool_version": .string(BAAVersion.current),
+            "tool_sha256": .opt(BatchRunner.executableSHA256(cacheDirectory: options.cacheDirectory)),
             "clause_library_version": .string(library.spec.version), "clause_library_sha256": .string(library.spec.sha256),
             "playbook": .string(playbook.name), "playbook_sha256": .string(playbookSHA256),
             "shard": .opt(options.shard?.description), "files": .int(files.count),
@@ -260,6 +264,28 @@ public final class BatchRunner {
                              playbook: playbook.name, playbookSHA256: playbookSHA256, shard: options.shard?.description,
                              vendorDepth: options.vendorDepth, interrupted: interrupted, counts: counts)
         return SpooledBatch(info: info, vendorSummaries: summaries, errors: errors, skipped: walk.skipped, spool: spool, hasDocuments: keepDocuments)
+    }
+
+    /// The SHA-256 of the running executable (for the audit log), nil if it cannot be read.
+    /// Remembered in the cache folder by the executable's path, size and modification time (hashing a debug
+    /// build's 16 MB takes seconds).
+    static func executableSHA256(cacheDirectory: String?) -> String? {
+        var path = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        if !FileManager.default.fileExists(atPath: path) {
+            guard let arg = CommandLine.arguments.first else { return nil }
+            path = URL(fileURLWithPath: arg).resolvingSymlinksInPath().path
+        }
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        let id = SHA256.hex(Array("\(path)\u{1F}\(st.st_size)\u{1F}\(st.st_mtim.tv_sec).\(st.st_mtim.tv_nsec)".utf8))
+        let memo = cacheDirectory.map { "\($0)/tool-\(id.prefix(32)).sha256" }
+        if let memo, let text = try? String(contentsOfFile: memo, encoding: .utf8), text.count == 64 { return text }
+        guard let hash = sha256(ofFile: path) else { return nil }
+        if let memo, let dir = cacheDirectory {
+            try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try? AtomicFile.write(hash, to: memo)
+        }
+        return hash
     }
 
     static func sha256(ofFile path: String) -> String? {

@@ -33,6 +33,8 @@ public struct FolderWalker {
     public var includeHidden = false
     /// Names never reviewed unless --no-default-excludes: notes that sit beside the agreements.
     public static let defaultExcludes = ["README", "README.*", "Readme.*", "readme.*"]
+    /// Absolute paths the batch itself writes (output, audit log, ticket state): never reviewed.
+    public var ownFiles: Set<String> = []
 
     public init(vendorDepth: Int = 1, include: [String] = [], exclude: [String] = [], includeHidden: Bool = false) {
         self.vendorDepth = vendorDepth; self.include = include; self.exclude = exclude; self.includeHidden = includeHidden
@@ -62,6 +64,8 @@ public struct FolderWalker {
         return result
     }
 
+    public static func absolute(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.path }
+
     func join(_ a: String, _ b: String) -> String { a.hasSuffix("/") ? a + b : a + "/" + b }
 
     private func visit(dir: String, relative: [String], visited: inout Set<DirID>, into result: inout Result) {
@@ -76,6 +80,10 @@ public struct FolderWalker {
             let path = join(dir, name)
             let relParts = relative + [name]
             let rel = relParts.joined(separator: "/")
+            if ownFiles.contains(FolderWalker.absolute(path)) {
+                result.skipped.append(SkippedPath(path: path, reason: "written by this batch"))
+                continue
+            }
             if name.hasPrefix(".") && !includeHidden {
                 result.skipped.append(SkippedPath(path: path, reason: "hidden"))
                 continue

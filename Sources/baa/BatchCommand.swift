@@ -89,6 +89,7 @@ struct BatchCommand: ParsableCommand {
         opts.shard = shard.flatMap(Shard.init)
         opts.cacheDirectory = noCache ? nil : (cache ?? besideOutput(".baa-cache"))
         opts.auditLog = auditLog
+        opts.ownFiles = [output, ticketState ?? (post == nil ? nil : besideOutput(".baa-tickets-sent.json"))].compactMap { $0 }
         let runner = BatchRunner(library: lib, playbook: playbook, extraction: try extraction.options(), options: opts, matchLimits: matchLimits.limits)
 
         let progressOn = !quiet && isatty(STDERR_FILENO) == 1

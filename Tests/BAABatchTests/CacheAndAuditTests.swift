@@ -76,6 +76,8 @@ final class CacheAndAuditTests: XCTestCase {
         for key in ["time", "user", "tool_version", "clause_library_version", "clause_library_sha256", "playbook_sha256"] {
             XCTAssertNotNil(start[key], key)
         }
+        XCTAssertEqual((start["tool_sha256"] as? String)?.count, 64)
+        XCTAssertEqual((start["clause_library_sha256"] as? String)?.count, 64)
         let files = lines.filter { $0["event"] as? String == "file" }
         XCTAssertEqual(files.count, 18)
         for f in files {

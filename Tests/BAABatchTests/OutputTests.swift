@@ -54,6 +54,19 @@ final class OutputTests: XCTestCase {
         }
     }
 
+    func testOutputInsideTheFolderIsNotReviewedNextTime() throws {
+        let dir = try BatchCLI.tempDir()
+        let vendors = try BatchCLI.vendorFolder(in: dir)
+        let out = vendors.appendingPathComponent("batch.json").path
+        for _ in 0..<2 {
+            let r = try BatchCLI.run(["batch", vendors.path, "--format", "json", "--output", out, "--audit-log", vendors.appendingPathComponent("audit.jsonl").path])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            let c = BatchCLI.counts(try BatchCLI.json(String(contentsOfFile: out, encoding: .utf8)))
+            XCTAssertEqual(c["files"], 8)
+            XCTAssertEqual(c["errors"], 0)
+        }
+    }
+
     func testFailOnSeverityExits1() throws {
         let dir = try BatchCLI.tempDir()
         let vendors = try BatchCLI.vendorFolder(in: dir)
