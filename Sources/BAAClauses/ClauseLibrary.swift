@@ -10,6 +10,9 @@ public struct ClauseLibrarySpec: Sendable {
     public var elements: [ElementSpec]
     /// Pattern that says a document is about PHI at all (else required verdicts are analogues only).
     public var documentContext: PatternSpec?
+    /// Pattern for "this is not a business associate agreement / involves no PHI": with few context
+    /// mentions, such a document is treated as not about PHI.
+    public var documentDisclaimer: PatternSpec? = nil
     public var directory: String
 
     static func sha256Hex(_ bytes: [UInt8]) -> String { SHA256.hex(bytes) }
@@ -25,10 +28,14 @@ public struct CompiledPattern: Sendable {
     public let regex: Regex
     /// Lower-cased literals one of which must occur for the pattern to match (empty: no prefilter).
     public let keywords: [String]
+    /// Everything the pattern cannot match without (the prefilter checks all of it, `keywords` is its anchor).
+    public let requirement: LiteralRequirement
 }
 
 /// A rule with its pattern names resolved to compiled pattern indexes.
 public struct CompiledRule: Sendable {
+    /// Position in `ClauseLibrary.rules`.
+    public let index: Int
     public let spec: RuleSpec
     public let all: [Int]
     public let any: [Int]
@@ -44,6 +51,9 @@ public final class ClauseLibrary: Sendable {
     /// Definitions per element (patterns with groups term/value/unit).
     public let definitions: [Int]
     public let documentContext: Int?
+    public let documentDisclaimer: Int?
+    /// Which patterns may match in a paragraph: one multi-literal pass, built once and shared read-only.
+    public let prefilter: LiteralPrefilter
 
     public init(spec: ClauseLibrarySpec) throws(ClauseErrors) {
         self.spec = spec
@@ -55,7 +65,9 @@ public final class ClauseLibrary: Sendable {
             do {
                 let regex = try Regex(p.expanded)
                 let i = compiled.count
-                compiled.append(CompiledPattern(index: i, regex: regex, keywords: KeywordExtractor.keywords(of: p.expanded)))
+                let requirement = KeywordExtractor.requirement(of: p.expanded)
+                compiled.append(CompiledPattern(index: i, regex: regex, keywords: KeywordExtractor.anchors(of: requirement) ?? [],
+                                                requirement: requirement))
                 table[p.expanded] = i
                 return i
             } catch {
@@ -73,12 +85,23 @@ public final class ClauseLibrary: Sendable {
                 let names: ([String]) -> [Int] = { $0.compactMap { rule.patterns[$0].flatMap(intern) } }
                 let all = names(rule.all), any = names(rule.any), none = names(rule.none)
                 let capture = rule.capture.flatMap { rule.patterns[$0] }.flatMap(intern)
-                rules.append(CompiledRule(spec: rule, all: all, any: any, none: none, capture: capture))
+                rules.append(CompiledRule(index: rules.count, spec: rule, all: all, any: any, none: none, capture: capture))
             }
         }
         documentContext = spec.documentContext.flatMap(intern)
+        documentDisclaimer = spec.documentDisclaimer.flatMap(intern)
         if !errors.isEmpty { throw ClauseErrors(errors: errors) }
         self.patterns = compiled
+        // A rule can fire only in a unit where one of its `all` patterns' anchors occurs (the rarest looking one),
+        // or, with no `all` anchor, one of its `any` patterns' anchors.
+        let ruleAnchors: [[String]?] = rules.map { rule in
+            let allSets = rule.all.map { compiled[$0].keywords }.filter { !$0.isEmpty }
+            if let best = allSets.min(by: { KeywordExtractor.cost($0) < KeywordExtractor.cost($1) }) { return best }
+            let anySets = rule.any.map { compiled[$0].keywords }
+            if !anySets.isEmpty, anySets.allSatisfy({ !$0.isEmpty }) { return Array(Set(anySets.joined())).sorted() }
+            return nil
+        }
+        self.prefilter = LiteralPrefilter(requirements: compiled.map(\.requirement), ruleAnchors: ruleAnchors)
         self.rules = rules
         self.definitions = definitions
     }
@@ -103,90 +126,5 @@ public final class ClauseLibrary: Sendable {
             dir = dir.deletingLastPathComponent()
         }
         return candidates.first { fm.fileExists(atPath: $0 + "/_macros.yaml") }
-    }
-}
-
-/// Derives the literal words a pattern cannot match without, for the multi-literal prefilter.
-/// Conservative: when unsure it returns [] (the pattern always runs).
-public enum KeywordExtractor {
-    /// Top-level alternatives are split; each alternative contributes its longest leading literal run.
-    public static func keywords(of pattern: String) -> [String] {
-        let alternatives = splitTopLevel(pattern)
-        var out: [String] = []
-        for alt in alternatives {
-            guard let lit = requiredLiteral(alt), lit.count >= 3 else { return [] }
-            out.append(lit.lowercased())
-        }
-        return Array(Set(out)).sorted()
-    }
-
-    /// Splits on `|` at depth 0, unwrapping a single outer non-capturing group.
-    static func splitTopLevel(_ p: String) -> [String] {
-        var s = Substring(p)
-        // Unwrap (?:...) that spans the whole pattern.
-        while s.hasPrefix("(?:"), s.hasSuffix(")"), enclosingGroupSpansAll(s) { s = s.dropFirst(3).dropLast() }
-        var parts: [String] = []
-        var depth = 0, escaped = false, inClass = false
-        var current = ""
-        for ch in s {
-            if escaped { current.append(ch); escaped = false; continue }
-            if ch == "\\" { current.append(ch); escaped = true; continue }
-            if inClass { if ch == "]" { inClass = false }; current.append(ch); continue }
-            if ch == "[" { inClass = true; current.append(ch); continue }
-            if ch == "(" { depth += 1 }
-            if ch == ")" { depth -= 1 }
-            if ch == "|" && depth == 0 { parts.append(current); current = ""; continue }
-            current.append(ch)
-        }
-        parts.append(current)
-        return parts
-    }
-
-    static func enclosingGroupSpansAll(_ s: Substring) -> Bool {
-        var depth = 0, escaped = false, inClass = false
-        for (i, ch) in s.enumerated() {
-            if escaped { escaped = false; continue }
-            if ch == "\\" { escaped = true; continue }
-            if inClass { if ch == "]" { inClass = false }; continue }
-            if ch == "[" { inClass = true; continue }
-            if ch == "(" { depth += 1 }
-            if ch == ")" { depth -= 1; if depth == 0 && i != s.count - 1 { return false } }
-        }
-        return true
-    }
-
-    /// The longest run of plain letters found at depth 0 and not followed by a quantifier
-    /// that makes it optional. Returns nil when the alternative has nothing certain.
-    static func requiredLiteral(_ alt: String) -> String? {
-        var best = "", current = ""
-        var depth = 0, escaped = false, inClass = false
-        let chars = Array(alt)
-        var i = 0
-        func flush() { if current.count > best.count { best = current }; current = "" }
-        while i < chars.count {
-            let ch = chars[i]
-            if escaped {
-                escaped = false
-                // \b, \s, \w etc. end a literal run; an escaped space or punctuation too.
-                flush(); i += 1; continue
-            }
-            if ch == "\\" { escaped = true; flush(); i += 1; continue }
-            if inClass { if ch == "]" { inClass = false }; i += 1; continue }
-            if ch == "[" { inClass = true; flush(); i += 1; continue }
-            if ch == "(" { depth += 1; flush(); i += 1; continue }
-            if ch == ")" { depth -= 1; flush(); i += 1; continue }
-            if depth == 0 && ch.isLetter && ch.isASCII {
-                // A letter followed by ?, * or { is optional: drop it and end the run.
-                let next = i + 1 < chars.count ? chars[i + 1] : " "
-                if next == "?" || next == "*" || next == "{" { flush(); i += 1; continue }
-                current.append(ch)
-            } else if depth == 0 && ch == " " {
-                current.append(ch)
-            } else { flush() }
-            i += 1
-        }
-        flush()
-        let trimmed = best.trimmingCharacters(in: .whitespaces)
-        return trimmed.isEmpty ? nil : trimmed
     }
 }

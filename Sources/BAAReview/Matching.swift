@@ -24,92 +24,167 @@ public struct RuleFailure: Sendable, Equatable, CustomStringConvertible {
     public var description: String { "rule \(rule): pattern '\(pattern)' \(message)" }
 }
 
-/// Every pattern's matches over a document, computed once and shared by all rules.
-/// Matching runs per paragraph (no match crosses a paragraph), only where the pattern's keywords occur.
-public struct MatchIndex {
-    /// Per pattern index: matches sorted by start.
-    public private(set) var matches: [[Match]]
+/// Every pattern's matches over a document, shared by all rules and computed lazily, one paragraph at a time.
+///
+/// At construction one multi-literal pass (the library's `LiteralPrefilter`) records which required literals occur
+/// in each paragraph, and which rules could fire there. A pattern then runs (PCRE2) on a paragraph only when a rule
+/// asks for it there and its literal requirement holds; the result is kept for the other rules. No match crosses a
+/// paragraph. Not thread-safe: one per document per thread.
+public final class MatchIndex {
+    let library: ClauseLibrary
+    let subject: Subject
+    let paragraphRanges: [Range<Int>]
+    let paragraphStarts: [Int]
+    let matcher: Matcher
+    let scratch: LiteralPrefilter.Scratch
+    /// False when every pattern must run everywhere (BAA_NO_PREFILTER, or text with U+017F / U+212A).
+    public let usesPrefilter: Bool
+    /// Presence bitsets, `words` per paragraph.
+    private var bits: [UInt64]
+    private let words: Int
+    /// Per rule: the paragraphs where it may fire (nil: everywhere).
+    private var ruleParagraphs: [[Int32]?]
+    /// Per pattern x paragraph: -1 not yet run, -2 no match, k >= 0 the slice runs[k] of `pool`.
+    private var state: [Int32]
+    private var runs: [Range<Int>] = []
+    private var pool: [Match] = []
     public private(set) var failures: [Int: String] = [:]
+    /// PCRE2 searches run (pattern x paragraph), for `baa bench-match`.
+    public private(set) var searches = 0
 
-    public init(library: ClauseLibrary, subject: Subject, segments: Segments, matcher: Matcher) {
-        matches = Array(repeating: [], count: library.patterns.count)
-        // Keyword prefilter: which paragraphs contain each keyword (one lower-cased copy of the text).
-        let lower = KeywordScanner(subject: subject)
-        let paragraphStarts = segments.paragraphs.map(\.range.lowerBound)
-        var keywordParagraphs: [String: [Int]] = [:]
-        for pattern in library.patterns {
-            for k in pattern.keywords where keywordParagraphs[k] == nil {
-                keywordParagraphs[k] = lower.paragraphsContaining(k, paragraphStarts: paragraphStarts)
+    /// BAA_NO_PREFILTER=1 runs every pattern on every paragraph: the reference the prefilter is checked against.
+    public static let prefilterDisabled = ProcessInfo.processInfo.environment["BAA_NO_PREFILTER"] == "1"
+
+    public init(library: ClauseLibrary, subject: Subject, segments: Segments, matcher: Matcher,
+                scratch: LiteralPrefilter.Scratch? = nil, prefilter usePrefilter: Bool = true) {
+        self.library = library
+        self.subject = subject
+        self.matcher = matcher
+        let prefilter = library.prefilter
+        let scratch = scratch ?? LiteralPrefilter.Scratch(prefilter)
+        self.scratch = scratch
+        paragraphRanges = segments.paragraphs.map(\.range)
+        paragraphStarts = paragraphRanges.map(\.lowerBound)
+        let n = paragraphRanges.count
+        state = Array(repeating: -1, count: library.patterns.count * n)
+        let text = UnsafeBufferPointer(start: subject.bytes.baseAddress, count: subject.count)
+        usesPrefilter = usePrefilter && !MatchIndex.prefilterDisabled && !LiteralPrefilter.needsUnicodeFolding(text)
+        words = prefilter.wordsPerBitset
+        guard usesPrefilter else {
+            bits = []
+            ruleParagraphs = Array(repeating: nil, count: library.rules.count)
+            return
+        }
+        // One pass over each paragraph: the literals it contains, as lists and as bitsets.
+        var present: [Int32] = []
+        var presentStart: [Int] = [0]
+        present.reserveCapacity(n * 8)
+        presentStart.reserveCapacity(n + 1)
+        bits = Array(repeating: 0, count: n * words)
+        for (i, r) in paragraphRanges.enumerated() {
+            let before = present.count
+            prefilter.scan(text, range: r, scratch: scratch, into: &present)
+            for l in present[before...] { bits[i * words + Int(l) >> 6] |= 1 << UInt64(Int(l) & 63) }
+            presentStart.append(present.count)
+        }
+        // Rules by anchor: a rule may fire in paragraph i when its anchor occurs in i or in i's list lead-in.
+        var lists: [[Int32]?] = Array(repeating: [], count: library.rules.count)
+        for r in prefilter.unanchoredRules { lists[r] = nil }
+        var lastParagraph = [Int32](repeating: -1, count: library.rules.count)
+        for (i, p) in segments.paragraphs.enumerated() {
+            var sources = [i]
+            if let lead = p.leadIn { sources += MatchIndex.paragraphs(overlapping: lead, starts: paragraphStarts, ranges: paragraphRanges) }
+            for src in sources {
+                for l in present[presentStart[src]..<presentStart[src + 1]] {
+                    for rule in prefilter.rules(anchoredOn: l) where lastParagraph[Int(rule)] != Int32(i) {
+                        lastParagraph[Int(rule)] = Int32(i)
+                        lists[Int(rule)]?.append(Int32(i))
+                    }
+                }
             }
         }
-        for pattern in library.patterns {
-            let paragraphs: [Int]
-            if pattern.keywords.isEmpty {
-                paragraphs = Array(segments.paragraphs.indices)
-            } else {
-                paragraphs = Array(Set(pattern.keywords.flatMap { keywordParagraphs[$0] ?? [] })).sorted()
-            }
-            var found: [Match] = []
-            do {
-                for p in paragraphs {
-                    let r = segments.paragraphs[p].range
-                    found += try matcher.allMatches(pattern.regex, in: subject, from: r.lowerBound, to: r.upperBound)
-                }
-            } catch {
-                failures[pattern.index] = error.isResourceLimit ? "hit a PCRE2 resource limit (\(error.message))" : error.message
-            }
-            matches[pattern.index] = found
+        ruleParagraphs = lists
+    }
+
+    /// Indexes of the paragraphs overlapping a byte range, ascending.
+    static func paragraphs(overlapping range: Range<Int>, starts: [Int], ranges: [Range<Int>]) -> [Int] {
+        var out: [Int] = []
+        var i = firstParagraph(endingAfter: range.lowerBound, starts: starts, ranges: ranges)
+        while i < ranges.count, ranges[i].lowerBound < range.upperBound || (range.isEmpty && ranges[i].lowerBound == range.lowerBound) {
+            out.append(i); i += 1
+        }
+        return out
+    }
+
+    /// The first paragraph that contains `offset` or lies after it.
+    static func firstParagraph(endingAfter offset: Int, starts: [Int], ranges: [Range<Int>]) -> Int {
+        var lo = 0, hi = starts.count
+        while lo < hi { let mid = (lo + hi) / 2; if starts[mid] <= offset { lo = mid + 1 } else { hi = mid } }
+        // lo - 1 is the last paragraph starting at or before offset; it counts if offset falls inside it.
+        if lo > 0, ranges[lo - 1].upperBound > offset { return lo - 1 }
+        return lo
+    }
+
+    /// The paragraphs where a rule may fire, ascending (nil: no anchor, every paragraph).
+    func paragraphs(forRule rule: Int) -> [Int32]? { ruleParagraphs[rule] }
+
+    /// Whether a pattern's literal requirement holds in a paragraph.
+    func isPossible(_ pattern: Int, paragraph: Int) -> Bool {
+        guard usesPrefilter else { return true }
+        return bits.withUnsafeBufferPointer { b in
+            library.prefilter.isPossible(pattern, bits: UnsafeBufferPointer(rebasing: b[(paragraph * words)..<((paragraph + 1) * words)]), scratch: scratch)
         }
     }
+
+    /// A pattern's matches in one paragraph, running it there the first time.
+    func matches(_ pattern: Int, paragraph: Int) -> ArraySlice<Match> {
+        let key = pattern * paragraphRanges.count + paragraph
+        let s = state[key]
+        if s == -2 { return [] }
+        if s >= 0 { return pool[runs[Int(s)]] }
+        guard failures[pattern] == nil, isPossible(pattern, paragraph: paragraph) else { state[key] = -2; return [] }
+        let r = paragraphRanges[paragraph]
+        searches += 1
+        do {
+            let found = try matcher.allMatches(library.patterns[pattern].regex, in: subject, from: r.lowerBound, to: r.upperBound)
+            if found.isEmpty { state[key] = -2; return [] }
+            state[key] = Int32(runs.count)
+            runs.append(pool.count..<(pool.count + found.count))
+            pool += found
+            return pool[runs[runs.count - 1]]
+        } catch {
+            // A pattern that hit a limit is reported and not run again; the paragraph gets no match.
+            failures[pattern] = error.isResourceLimit ? "hit a PCRE2 resource limit (\(error.message))" : error.message
+            state[key] = -2
+            return []
+        }
+    }
+
+    /// Every match of a pattern in the document (runs it on every paragraph where it may match).
+    public struct AllMatches {
+        let index: MatchIndex
+        public subscript(pattern: Int) -> [Match] {
+            var out: [Match] = []
+            for i in index.paragraphRanges.indices { out += index.matches(pattern, paragraph: i) }
+            return out
+        }
+    }
+
+    /// `matches[p]`: every match of pattern p, sorted by start.
+    public var matches: AllMatches { AllMatches(index: self) }
 
     /// The first match of a pattern inside `range`, if any.
     public func first(_ pattern: Int, in range: Range<Int>) -> Match? {
-        let list = matches[pattern]
-        var lo = 0, hi = list.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if list[mid].range.lowerBound < range.lowerBound { lo = mid + 1 } else { hi = mid }
-        }
-        var i = lo
-        while i < list.count && list[i].range.lowerBound < range.upperBound {
-            if list[i].range.upperBound <= range.upperBound { return list[i] }
+        var i = MatchIndex.firstParagraph(endingAfter: range.lowerBound, starts: paragraphStarts, ranges: paragraphRanges)
+        while i < paragraphRanges.count && paragraphRanges[i].lowerBound < range.upperBound {
+            for m in matches(pattern, paragraph: i) {
+                if m.range.lowerBound < range.lowerBound { continue }
+                if m.range.lowerBound >= range.upperBound { return nil }
+                if m.range.upperBound <= range.upperBound { return m }
+            }
             i += 1
         }
         return nil
-    }
-}
-
-/// Finds which paragraphs contain a keyword, over one lower-cased copy of the text.
-struct KeywordScanner {
-    let lower: [UInt8]
-    init(subject: Subject) {
-        var bytes = [UInt8](UnsafeBufferPointer(rebasing: subject.bytes[0..<subject.count]))
-        for i in bytes.indices where bytes[i] >= 65 && bytes[i] <= 90 { bytes[i] |= 0x20 }
-        lower = bytes
-    }
-
-    func paragraphsContaining(_ keyword: String, paragraphStarts: [Int]) -> [Int] {
-        let needle = Array(keyword.utf8)
-        guard !needle.isEmpty, needle.count <= lower.count else { return [] }
-        var out: [Int] = []
-        lower.withUnsafeBufferPointer { hay in
-            needle.withUnsafeBufferPointer { nd in
-                var offset = 0
-                while offset < hay.count {
-                    // memchr for the first byte, then memcmp (memmem is a GNU extension Swift does not import).
-                    guard hay.count - offset >= nd.count,
-                          let p = memchr(hay.baseAddress! + offset, Int32(nd[0]), hay.count - offset - nd.count + 1) else { break }
-                    let at = hay.baseAddress!.distance(to: p.assumingMemoryBound(to: UInt8.self))
-                    if memcmp(hay.baseAddress! + at, nd.baseAddress!, nd.count) != 0 { offset = at + 1; continue }
-                    // The paragraph whose start is the last at or before `at`.
-                    var lo = 0, hi = paragraphStarts.count
-                    while lo < hi { let mid = (lo + hi) / 2; if paragraphStarts[mid] <= at { lo = mid + 1 } else { hi = mid } }
-                    if lo > 0 && out.last != lo - 1 { out.append(lo - 1) }
-                    offset = at + 1
-                }
-            }
-        }
-        return out
     }
 }
 
@@ -146,8 +221,28 @@ struct RuleEvaluator {
         }
     }
 
-    func evaluate(_ rule: CompiledRule, units: [Unit]) -> [Hit] {
+    /// The units a rule may fire in: those overlapping a paragraph where its anchor literal occurs (itself or its lead-in).
+    func candidateUnits(_ rule: CompiledRule, units: [Unit]) -> [Unit] {
+        guard let paragraphs = index.paragraphs(forRule: rule.index) else { return units }
+        var out: [Unit] = []
+        var next = 0
+        for p in paragraphs {
+            let r = segments.paragraphs[Int(p)].range
+            // Units are ordered and disjoint: skip those ending before this paragraph.
+            var lo = next, hi = units.count
+            while lo < hi { let mid = (lo + hi) / 2; if units[mid].range.upperBound <= r.lowerBound && !(units[mid].range.isEmpty && units[mid].range.lowerBound == r.lowerBound) { lo = mid + 1 } else { hi = mid } }
+            var u = lo
+            while u < units.count, units[u].range.lowerBound < r.upperBound || units[u].range.lowerBound == r.lowerBound {
+                out.append(units[u]); u += 1
+            }
+            next = u
+        }
+        return out
+    }
+
+    func evaluate(_ rule: CompiledRule, units allUnits: [Unit]) -> [Hit] {
         var hits: [Hit] = []
+        let units = candidateUnits(rule, units: allUnits)
         for unit in units {
             var spans: [Range<Int>] = []
             var satisfied = true
@@ -190,5 +285,28 @@ struct RuleEvaluator {
             hits.append(Hit(rule: rule, unit: unit.range, span: lo..<hi, paragraph: unit.paragraph, captures: captures, vetoedBy: veto))
         }
         return hits
+    }
+}
+
+/// The matching stage alone, for `baa bench-match`: the literal pass, PCRE2 where needed, and every rule evaluated
+/// over its scope's units (no definition-sentence filtering, no scoring).
+public enum MatchStage {
+    public struct Outcome: Sendable {
+        public var hits: Int
+        public var searches: Int
+    }
+
+    public static func run(library: ClauseLibrary, subject: Subject, segments: Segments, matcher: Matcher,
+                           scratch: LiteralPrefilter.Scratch, prefilter: Bool = true) -> Outcome {
+        let index = MatchIndex(library: library, subject: subject, segments: segments, matcher: matcher, scratch: scratch, prefilter: prefilter)
+        let evaluator = RuleEvaluator(library: library, index: index, segments: segments, subject: subject, definitionSentences: [])
+        var unitsByScope: [Scope: [Unit]] = [:]
+        var hits = 0
+        for rule in library.rules {
+            let units = unitsByScope[rule.spec.scope] ?? evaluator.units(for: rule.spec.scope)
+            unitsByScope[rule.spec.scope] = units
+            hits += evaluator.evaluate(rule, units: units).count
+        }
+        return Outcome(hits: hits, searches: index.searches)
     }
 }

@@ -31,14 +31,6 @@ public final class Reviewer {
         let subject = Subject(document.text)
         let segments = Segmenter().segment(document.text)
         let index = MatchIndex(library: library, subject: subject, segments: segments, matcher: matcher)
-        var failures: [RuleFailure] = []
-        for rule in library.rules {
-            for p in rule.all + rule.any + rule.none {
-                if let message = index.failures[p] {
-                    failures.append(RuleFailure(rule: rule.spec.id, pattern: library.patterns[p].regex.pattern, message: message))
-                }
-            }
-        }
         let definitionSentences = Set(segments.sentences.indices.filter { i in
             Reviewer.isDefinition(subject.text(segments.sentences[i].range))
         })
@@ -85,6 +77,15 @@ public final class Reviewer {
         let mentions = library.documentContext.map { index.matches[$0].count } ?? 1
         let disclaimed = library.documentDisclaimer.map { !index.matches[$0].isEmpty } ?? false
         let context = mentions > 0 && !(disclaimed && mentions <= 4)
+        // Patterns run lazily (where a rule needs them): their failures are known only now.
+        var failures: [RuleFailure] = []
+        for rule in library.rules {
+            for p in rule.all + rule.any + rule.none {
+                if let message = index.failures[p] {
+                    failures.append(RuleFailure(rule: rule.spec.id, pattern: library.patterns[p].regex.pattern, message: message))
+                }
+            }
+        }
         return Analysis(document: document, segments: segments, hits: hits, failures: failures, definitions: definitions,
                         hasHIPAAContext: context, subject: subject)
     }

@@ -18,7 +18,7 @@ struct BAACommand: ParsableCommand {
         commandName: "baa",
         abstract: "Review HIPAA Business Associate Agreements: required terms, breach deadlines, AI training, subcontractors.",
         version: BAAVersion.current,
-        subcommands: [ReviewCommand.self, ExplainCommand.self, RulesCommand.self, EvalCommand.self, ExtractCommand.self, BatchCommand.self, MergeCommand.self],
+        subcommands: [ReviewCommand.self, ExplainCommand.self, RulesCommand.self, EvalCommand.self, ExtractCommand.self, BatchCommand.self, MergeCommand.self, BenchMatchCommand.self],
         defaultSubcommand: nil
     )
 

@@ -1,0 +1,267 @@
+/// One multi-literal pass that decides which patterns may match in which span of text.
+///
+/// Built once per library from every pattern's `LiteralRequirement` and shared read-only across threads.
+/// The scan is an Aho-Corasick automaton, compiled to a dense DFA over byte classes with ASCII case folded into the
+/// classes (no lower-cased copy of the text); every literal it reports is then checked against the and/or requirement of
+/// the patterns anchored on it. Per-scan state lives in a `LiteralPrefilter.Scratch`, one per thread.
+public final class LiteralPrefilter: Sendable {
+    /// Distinct literals; a literal's id is its index.
+    public let literals: [String]
+    /// Patterns that run on every span (their requirement is `always`).
+    public let unfiltered: [Int]
+    public let patternCount: Int
+
+    /// byte -> class (0: a byte no literal contains).
+    private let byteClass: [UInt8]
+    private let classCount: Int
+    /// Dense DFA: next state = transitions[state * classCount + class].
+    private let transitions: [Int32]
+    /// Per state: range into `outputs` of the literal ids ending there (own and by suffix links).
+    private let outputStart: [Int32]
+    private let outputs: [Int32]
+    /// Per literal: the patterns anchored on it (their anchor set contains it).
+    private let anchoredStart: [Int32]
+    private let anchored: [Int32]
+    /// Per literal: the rules anchored on it.
+    private let ruleAnchoredStart: [Int32]
+    private let ruleAnchored: [Int32]
+    /// Rules with no anchor: every unit is evaluated.
+    public let unanchoredRules: [Int]
+    public let ruleCount: Int
+    /// Per pattern: its requirement as a postfix program over literal ids (see `evaluate`).
+    private let programStart: [Int32]
+    private let programs: [Int32]
+
+    /// - Parameters:
+    ///   - requirements: per pattern, what it cannot match without.
+    ///   - ruleAnchors: per rule, literals one of which must occur in a unit (or its lead-in) for the rule to fire; nil: none known.
+    public init(requirements: [LiteralRequirement], ruleAnchors: [[String]?] = []) {
+        patternCount = requirements.count
+        var ids: [String: Int32] = [:]
+        var literals: [String] = []
+        func id(_ s: String) -> Int32 {
+            if let i = ids[s] { return i }
+            let i = Int32(literals.count)
+            literals.append(s); ids[s] = i
+            return i
+        }
+        // Programs: literal id >= 0 pushes presence; -(2n+2) is AND of the top n, -(2n+3) is OR of the top n.
+        var programStart: [Int32] = [0]
+        var programs: [Int32] = []
+        var anchoredLists: [[Int32]] = []
+        var unfiltered: [Int] = []
+        func emit(_ r: LiteralRequirement) {
+            switch r {
+            case .always: programs.append(-2)  // AND of nothing: true
+            case .literal(let s): programs.append(id(s))
+            case .all(let parts): parts.forEach(emit); programs.append(-Int32(2 * parts.count + 2))
+            case .anyOf(let parts): parts.forEach(emit); programs.append(-Int32(2 * parts.count + 3))
+            }
+        }
+        for (p, r) in requirements.enumerated() {
+            emit(r)
+            programStart.append(Int32(programs.count))
+            if let anchors = KeywordExtractor.anchors(of: r) {
+                for a in anchors {
+                    let i = Int(id(a))
+                    while anchoredLists.count <= i { anchoredLists.append([]) }
+                    anchoredLists[i].append(Int32(p))
+                }
+            } else {
+                unfiltered.append(p)
+            }
+        }
+        var ruleLists: [[Int32]] = []
+        var unanchoredRules: [Int] = []
+        for (r, anchors) in ruleAnchors.enumerated() {
+            guard let anchors else { unanchoredRules.append(r); continue }
+            for a in anchors {
+                let i = Int(id(a))
+                while ruleLists.count <= i { ruleLists.append([]) }
+                ruleLists[i].append(Int32(r))
+            }
+        }
+        while ruleLists.count < literals.count { ruleLists.append([]) }
+        var ruleAnchoredStart: [Int32] = [0]
+        var ruleAnchored: [Int32] = []
+        for list in ruleLists { ruleAnchored += list; ruleAnchoredStart.append(Int32(ruleAnchored.count)) }
+        self.ruleAnchoredStart = ruleAnchoredStart
+        self.ruleAnchored = ruleAnchored
+        self.unanchoredRules = unanchoredRules
+        self.ruleCount = ruleAnchors.count
+        while anchoredLists.count < literals.count { anchoredLists.append([]) }
+        self.literals = literals
+        self.unfiltered = unfiltered
+        self.programStart = programStart
+        self.programs = programs
+        var anchoredStart: [Int32] = [0]
+        var anchored: [Int32] = []
+        for list in anchoredLists { anchored += list; anchoredStart.append(Int32(anchored.count)) }
+        self.anchoredStart = anchoredStart
+        self.anchored = anchored
+
+        // Byte classes: one per distinct byte used by a literal, upper-case ASCII sharing the lower-case class.
+        var byteClass = [UInt8](repeating: 0, count: 256)
+        var classCount = 1
+        let lowered = literals.map { Array($0.utf8).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } }
+        for lit in lowered { for b in lit where byteClass[Int(b)] == 0 { byteClass[Int(b)] = UInt8(classCount); classCount += 1 } }
+        for b in 0x41...0x5A { byteClass[b] = byteClass[b | 0x20] }
+        precondition(classCount < 256)
+        self.byteClass = byteClass
+        self.classCount = classCount
+
+        // Trie, then breadth-first failure links folded into a dense DFA.
+        var trie: [Int32] = Array(repeating: -1, count: classCount)
+        var own: [[Int32]] = [[]]
+        for (litID, lit) in lowered.enumerated() {
+            var s = 0
+            for b in lit {
+                let c = Int(byteClass[Int(b)])
+                if trie[s * classCount + c] < 0 {
+                    trie[s * classCount + c] = Int32(own.count)
+                    own.append([])
+                    trie += Array(repeating: -1, count: classCount)
+                }
+                s = Int(trie[s * classCount + c])
+            }
+            own[s].append(Int32(litID))
+        }
+        let stateCount = own.count
+        var fail = [Int32](repeating: 0, count: stateCount)
+        var out = own
+        var queue: [Int] = []
+        for c in 0..<classCount {
+            let t = trie[c]
+            if t < 0 { trie[c] = 0 } else { fail[Int(t)] = 0; queue.append(Int(t)) }
+        }
+        var head = 0
+        while head < queue.count {
+            let s = queue[head]; head += 1
+            out[s] += out[Int(fail[s])]
+            for c in 0..<classCount {
+                let t = trie[s * classCount + c]
+                if t < 0 {
+                    trie[s * classCount + c] = trie[Int(fail[s]) * classCount + c]
+                } else {
+                    fail[Int(t)] = trie[Int(fail[s]) * classCount + c]
+                    queue.append(Int(t))
+                }
+            }
+        }
+        self.transitions = trie
+        var outputStart: [Int32] = [0]
+        var outputs: [Int32] = []
+        for s in 0..<stateCount { outputs += out[s]; outputStart.append(Int32(outputs.count)) }
+        self.outputStart = outputStart
+        self.outputs = outputs
+    }
+
+    /// Per-thread scan state, sized for one prefilter.
+    public final class Scratch {
+        /// Per literal: the span it was last seen in.
+        var seen: [Int32]
+        var span: Int32 = 0
+        /// Evaluation stack for requirement programs (no program is deeper than it is long).
+        let stack: UnsafeMutableBufferPointer<Bool>
+        public init(_ prefilter: LiteralPrefilter) {
+            seen = Array(repeating: -1, count: prefilter.literals.count)
+            stack = .allocate(capacity: max(1, prefilter.longestProgram))
+        }
+        deinit { stack.deallocate() }
+    }
+
+    /// True when PCRE2 (caseless, UCP) could match an ASCII literal letter to a character the byte-level scan does not
+    /// fold: U+017F (long s, C5 BF) and U+212A (Kelvin sign, E2 84 AA). Such a text is matched without the prefilter.
+    public static func needsUnicodeFolding(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = text.baseAddress else { return false }
+        var i = 0
+        let n = text.count
+        while i < n {
+            let b = base[i]
+            if b == 0xC5, i + 1 < n, base[i + 1] == 0xBF { return true }
+            if b == 0xE2, i + 2 < n, base[i + 1] == 0x84, base[i + 2] == 0xAA { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// 64-bit words in a presence bitset (one bit per literal).
+    public var wordsPerBitset: Int { (literals.count + 63) / 64 }
+
+    /// Appends to `present` the id of every literal that occurs in `text[range]` (ASCII case folded), each once.
+    public func scan(_ text: UnsafeBufferPointer<UInt8>, range: Range<Int>, scratch: Scratch, into present: inout [Int32]) {
+        if range.isEmpty { return }
+        scratch.span &+= 1
+        if scratch.span == Int32.max {
+            scratch.span = 1
+            for i in scratch.seen.indices { scratch.seen[i] = -1 }
+        }
+        let span = scratch.span
+        transitions.withUnsafeBufferPointer { trans in
+            byteClass.withUnsafeBufferPointer { cls in
+                outputStart.withUnsafeBufferPointer { outStart in
+                    outputs.withUnsafeBufferPointer { outs in
+                        scratch.seen.withUnsafeMutableBufferPointer { seen in
+                            let base = text.baseAddress!
+                            let cc = classCount
+                            var s = 0
+                            for i in range {
+                                s = Int(trans[s &* cc &+ Int(cls[Int(base[i])])])
+                                let lo = Int(outStart[s]), hi = Int(outStart[s &+ 1])
+                                if lo != hi {
+                                    for k in lo..<hi {
+                                        let l = Int(outs[k])
+                                        if seen[l] != span { seen[l] = span; present.append(Int32(l)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether a pattern's requirement holds for the literals set in `bits` (a presence bitset).
+    public func isPossible(_ pattern: Int, bits: UnsafeBufferPointer<UInt64>, scratch: Scratch) -> Bool {
+        let lo = Int(programStart[pattern]), hi = Int(programStart[pattern + 1])
+        return programs.withUnsafeBufferPointer { prog in
+            // The common shapes without the stack machine: nothing required, or one literal.
+            if hi - lo == 1 {
+                let op = prog[lo]
+                if op == -2 { return true }
+                if op >= 0 { return bits[Int(op) >> 6] & (1 << UInt64(Int(op) & 63)) != 0 }
+            }
+            let stack = scratch.stack
+            var top = 0
+            for k in lo..<hi {
+                let op = prog[k]
+                if op >= 0 { stack[top] = bits[Int(op) >> 6] & (1 << UInt64(Int(op) & 63)) != 0; top += 1; continue }
+                let v = -Int(op) - 2
+                let n = v >> 1
+                var result: Bool
+                if v & 1 == 1 {
+                    result = false
+                    for j in (top - n)..<top where stack[j] { result = true; break }
+                } else {
+                    result = true
+                    for j in (top - n)..<top where !stack[j] { result = false; break }
+                }
+                top -= n
+                stack[top] = result; top += 1
+            }
+            return top == 0 ? true : stack[top - 1]
+        }
+    }
+
+    /// The rules anchored on a literal (their anchor set contains it).
+    public func rules(anchoredOn literal: Int32) -> ArraySlice<Int32> {
+        ruleAnchored[Int(ruleAnchoredStart[Int(literal)])..<Int(ruleAnchoredStart[Int(literal) + 1])]
+    }
+
+    /// The longest requirement program (sizes the evaluation stack).
+    var longestProgram: Int { zip(programStart.dropFirst(), programStart).map { Int($0 - $1) }.max() ?? 1 }
+
+    /// Number of DFA states (for `baa bench-match`).
+    public var stateCount: Int { transitions.count / classCount }
+}

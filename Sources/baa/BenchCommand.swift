@@ -1,0 +1,120 @@
+import ArgumentParser
+import BAAClauses
+import BAAExtract
+import BAAReview
+import Foundation
+import PCRE2
+
+/// `baa bench-match`: times the stages of a review in one process (for tools/bench.py), and writes the expanded
+/// patterns and the normalized text so that other tools (`rg -P -f`) can be run on exactly the same input.
+/// Hidden: a measuring instrument, not a user command.
+struct BenchMatchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-match",
+        abstract: "Time library load, extraction, segmentation, the matching stage and rule evaluation (for make bench).",
+        shouldDisplay: false
+    )
+
+    @Argument(help: "Documents to load (any format baa reads); their normalized texts are matched as one corpus.")
+    var files: [String] = []
+    @OptionGroup var library: LibraryOptions
+    @Option(name: .customLong("repeat"), help: "Times each stage is repeated over all documents (best time is reported).") var rounds = 3
+    @Option(name: .customLong("patterns-out"), help: "Write every distinct expanded pattern here, one per line (named groups made plain).")
+    var patternsOut: String?
+    @Option(name: .customLong("keywords-out"), help: "Write each pattern's anchor keywords and requirement here (TSV).")
+    var keywordsOut: String?
+    @Option(name: .customLong("text-out"), help: "Write the normalized texts here, concatenated (what the matcher sees).")
+    var textOut: String?
+    @Flag(name: .customLong("no-prefilter"), help: "Run every pattern on every paragraph (the reference).") var noPrefilter = false
+
+    func run() throws {
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let lib = try library.loadLibrary()
+        let loadSeconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+
+        if let patternsOut {
+            // rg joins -f patterns into one alternation: duplicate group names would not compile there.
+            let plain = lib.patterns.map { p in
+                p.regex.pattern.replacingOccurrences(of: #"\(\?P?<([A-Za-z_]\w*)>"#, with: "(?:", options: .regularExpression)
+                    .replacingOccurrences(of: #"\(\?'([A-Za-z_]\w*)'"#, with: "(?:", options: .regularExpression)
+            }
+            try emit(plain.joined(separator: "\n") + "\n", to: patternsOut)
+        }
+        if let keywordsOut {
+            var out = "index\tkeywords\trequirement\tpattern\n"
+            for p in lib.patterns {
+                out += "\(p.index)\t\(p.keywords.joined(separator: ","))\t\(describe(p.requirement))\t\(p.regex.pattern)\n"
+            }
+            try emit(out, to: keywordsOut)
+        }
+
+        let loader = DocumentLoader(options: ExtractOptions())
+        var documents: [Document] = []
+        let t1 = DispatchTime.now().uptimeNanoseconds
+        for f in files {
+            do { documents.append(try loader.load(path: f)) } catch { throw UserError("\(f): \(error)") }
+        }
+        let extractSeconds = Double(DispatchTime.now().uptimeNanoseconds - t1) / 1e9
+        let bytes = documents.reduce(0) { $0 + $1.text.utf8.count }
+        if let textOut { try emit(documents.map(\.text).joined(separator: "\n"), to: textOut) }
+
+        let subjects = documents.map { Subject($0.text) }
+        let matcher = Matcher()
+        let scratch = LiteralPrefilter.Scratch(lib.prefilter)
+        var segmentBest = Double.infinity, matchBest = Double.infinity, analyzeBest = Double.infinity
+        var segments: [Segments] = []
+        var searches = 0, hits = 0
+        for _ in 0..<max(1, rounds) {
+            var t = DispatchTime.now().uptimeNanoseconds
+            segments = documents.map { Segmenter().segment($0.text) }
+            segmentBest = min(segmentBest, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
+            t = DispatchTime.now().uptimeNanoseconds
+            searches = 0; hits = 0
+            for (d, s) in zip(subjects, segments) {
+                let outcome = MatchStage.run(library: lib, subject: d, segments: s, matcher: matcher, scratch: scratch,
+                                             prefilter: !noPrefilter)
+                searches += outcome.searches
+                hits += outcome.hits
+            }
+            matchBest = min(matchBest, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
+            t = DispatchTime.now().uptimeNanoseconds
+            let reviewer = Reviewer(library: lib)
+            for d in documents { _ = reviewer.analyze(d) }
+            analyzeBest = min(analyzeBest, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
+        }
+        let paragraphs = segments.reduce(0) { $0 + $1.paragraphs.count }
+        let mb = Double(bytes) / 1e6
+        let result: [String: Any] = [
+            "documents": documents.count,
+            "bytes": bytes,
+            "paragraphs": paragraphs,
+            "patterns": lib.patterns.count,
+            "unfiltered_patterns": lib.prefilter.unfiltered.count,
+            "literals": lib.prefilter.literals.count,
+            "dfa_states": lib.prefilter.stateCount,
+            "prefilter": !noPrefilter,
+            "pcre2_searches": searches,
+            "pcre2_searches_without_prefilter": paragraphs * lib.patterns.count,
+            "rule_hits": hits,
+            "library_load_s": loadSeconds,
+            "extract_s": extractSeconds,
+            "segment_s": segmentBest,
+            "match_s": matchBest,
+            "analyze_s": analyzeBest,
+            "match_mb_per_s": matchBest > 0 ? mb / matchBest : 0,
+            "segment_mb_per_s": segmentBest > 0 ? mb / segmentBest : 0,
+            "analyze_mb_per_s": analyzeBest > 0 ? mb / analyzeBest : 0,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: result, options: [.sortedKeys, .prettyPrinted])
+        print(String(decoding: data, as: UTF8.self))
+    }
+
+    func describe(_ r: LiteralRequirement) -> String {
+        switch r {
+        case .always: return "*"
+        case .literal(let s): return "'\(s)'"
+        case .all(let parts): return "(" + parts.map(describe).joined(separator: " & ") + ")"
+        case .anyOf(let parts): return "(" + parts.map(describe).joined(separator: " | ") + ")"
+        }
+    }
+}

@@ -1,0 +1,130 @@
+import BAAClauses
+import BAAReview
+import Foundation
+import PCRE2
+import XCTest
+
+/// The prefilter is only as good as the literals derived for it: a literal that is not really required makes the
+/// matcher skip a paragraph where the pattern matches (a silent miss). These tests pin the derivation on small
+/// patterns, then check it against every pattern of Clauses/ on every paragraph of the team's corpus.
+final class KeywordExtractorTests: XCTestCase {
+    func req(_ p: String) -> LiteralRequirement { KeywordExtractor.requirement(of: p) }
+
+    func testLiteralsAndSequences() {
+        XCTAssertEqual(req(#"\bsubcontractors?\b"#), .literal("subcontractor"))
+        XCTAssertEqual(req(#"\bBusiness\s+Associate\b"#), .all([.literal("business"), .literal("associate")]))
+        XCTAssertEqual(req("colou?r"), .literal("colo"), "an optional character ends the run; 'r' alone is too short")
+        XCTAssertEqual(req(#"\d{1,4}\s+days?"#), .literal("day"))
+        XCTAssertEqual(req("[abc]def"), .literal("def"))
+        XCTAssertEqual(req("(?i:abc)def"), .all([.literal("abc"), .literal("def")]))
+        XCTAssertEqual(req("abc+def"), .all([.literal("abc"), .literal("def")]), "a repeated character ends the run after it")
+        XCTAssertEqual(req(#"third[- ]party"#), .all([.literal("third"), .literal("party")]))
+        XCTAssertEqual(req(#"45\s*C\.?F"#), .always, "two-character literals filter nothing")
+    }
+
+    func testAlternativesInsideGroups() {
+        XCTAssertEqual(req("(?:notify|notification)"), .anyOf([.literal("notify"), .literal("notification")]))
+        XCTAssertEqual(req(#"\b(?:PHI|protected\s+health\s+information)\b"#),
+                       .anyOf([.literal("phi"), .all([.literal("protected"), .literal("health"), .literal("information")])]))
+        XCTAssertEqual(req(#"\bshall\s+(?:promptly\s+)?notify\b"#), .all([.literal("shall"), .literal("notify")]))
+        XCTAssertEqual(req("(?<value>ten|twenty) days"), .all([.anyOf([.literal("ten"), .literal("twenty")]), .literal("days")]))
+        XCTAssertEqual(req("ab|subcontract"), .always, "an alternative with nothing certain requires nothing")
+        XCTAssertEqual(req("(?:foo|)bar"), .literal("bar"))
+        XCTAssertEqual(req("(?:foo)*bar"), .literal("bar"))
+        XCTAssertEqual(req("(?:foo){0,2}bar"), .literal("bar"))
+        XCTAssertEqual(req("(?:foo){2}bar"), .all([.literal("foo"), .literal("bar")]))
+    }
+
+    func testWhatItDoesNotUnderstandRequiresNothing() {
+        XCTAssertEqual(req("(?x) a b c d"), .always, "extended mode")
+        XCTAssertEqual(req(#"\Qabc\E"#), .always)
+        XCTAssertEqual(req(#"(abc)\1"#), .always, "back-reference")
+        XCTAssertEqual(req("(*UTF)abc"), .always, "verbs")
+        XCTAssertEqual(req("(?(1)abc|def)"), .always, "conditional")
+        XCTAssertEqual(req("abc)"), .always, "unbalanced")
+        XCTAssertEqual(req("(?=foo)bar"), .literal("bar"), "look-aheads require nothing themselves")
+        XCTAssertEqual(req("(?<=foo)bar"), .literal("bar"), "a look-behind may look into the previous paragraph")
+        XCTAssertEqual(req("(?!foo)bar"), .literal("bar"))
+        XCTAssertEqual(req("sécurité"), .literal("curit"), "non-ASCII characters fold by Unicode rules: they break literals")
+        XCTAssertEqual(req(#"x{,3}abc"#), .literal("abc"))
+        XCTAssertEqual(req(#"ab\{3\}cd"#), .literal("ab{3}cd"))
+    }
+
+    func testAnchorsPickTheRarestRequiredPart() {
+        XCTAssertEqual(KeywordExtractor.keywords(of: #"breach(?:es)? of unsecured"#), ["of unsecured"])
+        XCTAssertEqual(KeywordExtractor.keywords(of: #"\bshall\s+notify\b"#), ["notify"], "common words are a poor anchor")
+        XCTAssertEqual(KeywordExtractor.keywords(of: #"(?:notify|notification)"#), ["notification", "notify"])
+        XCTAssertEqual(KeywordExtractor.keywords(of: #"ab|\bsubcontract"#), [])
+    }
+
+    /// PCRE2 (caseless, UCP) matches an ASCII letter to exactly two non-ASCII characters; the prefilter folds only
+    /// ASCII and switches itself off for text containing either. A new PCRE2 or Unicode version must not add a third.
+    func testOnlyLongSAndKelvinFoldToASCIILetters() throws {
+        var scalars = String.UnicodeScalarView()
+        for v in 0x80...0x10FFFF where !(0xD800...0xDFFF).contains(v) { scalars.append(Unicode.Scalar(UInt32(v))!) }
+        let subject = Subject(String(scalars))
+        let matches = try Matcher().allMatches(try Regex("[a-z]", caseless: true), in: subject)
+        let found = matches.map { subject.text($0.range).unicodeScalars.first!.value }
+        XCTAssertEqual(Set(found), [0x17F, 0x212A])
+        XCTAssertTrue(LiteralPrefilter.needsUnicodeFolding(Array("the \u{212A}elvin".utf8).withUnsafeBufferPointer { $0 }))
+    }
+
+    func testPrefilterScanFindsExactlyTheLiteralsPresent() {
+        let prefilter = LiteralPrefilter(requirements: [req("(?:notify|notification) of a breach"), req("Business Associate")])
+        let scratch = LiteralPrefilter.Scratch(prefilter)
+        for text in ["The Business Associate shall NOTIFY of a breach.", "notification", "nothing here", "BREACH", ""] {
+            let bytes = Array(text.utf8)
+            var present: [Int32] = []
+            bytes.withUnsafeBufferPointer { prefilter.scan($0, range: 0..<bytes.count, scratch: scratch, into: &present) }
+            let expected = prefilter.literals.indices.filter { text.lowercased().contains(prefilter.literals[$0]) }
+            XCTAssertEqual(Set(present.map(Int.init)), Set(expected), text)
+        }
+    }
+
+    /// For every pattern in Clauses/ and every paragraph (line) of the team corpus: a pattern that matches a paragraph
+    /// has its requirement satisfied there, and the automaton reports exactly the literals that occur.
+    func testEveryClausePatternOnEveryCorpusParagraph() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let spec = try ClauseLoader(requireAllElements: false).load(directory: root.appendingPathComponent("Clauses").path)
+        let library = try ClauseLibrary(spec: spec)
+        var files = try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Corpus/agreements").path)
+            .map { root.appendingPathComponent("Corpus/agreements/" + $0) }
+        let real = root.deletingLastPathComponent().appendingPathComponent("shared/corpus-real/docs")
+        if let names = try? FileManager.default.contentsOfDirectory(atPath: real.path) {
+            files += names.filter { $0.hasSuffix(".txt") }.map { real.appendingPathComponent($0) }
+        }
+        XCTAssertGreaterThan(files.count, 10)
+        let matcher = Matcher()
+        let scratch = LiteralPrefilter.Scratch(library.prefilter)
+        var checked = 0
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
+            let subject = Subject(text)
+            let bytes = UnsafeBufferPointer(start: subject.bytes.baseAddress, count: subject.count)
+            var start = 0
+            for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+                let range = start..<(start + line.count)
+                start = range.upperBound + 1
+                if range.isEmpty { continue }
+                var present: [Int32] = []
+                library.prefilter.scan(bytes, range: range, scratch: scratch, into: &present)
+                let presentSet = Set(present.map { library.prefilter.literals[Int($0)] })
+                let lower = String(decoding: line, as: UTF8.self).lowercased()
+                for literal in library.prefilter.literals where lower.contains(literal) != presentSet.contains(literal) {
+                    XCTFail("\(file.lastPathComponent): the automaton and a substring search disagree on '\(literal)'")
+                }
+                for pattern in library.patterns {
+                    guard try matcher.firstMatch(pattern.regex, in: subject, from: range.lowerBound, to: range.upperBound) != nil else { continue }
+                    checked += 1
+                    if !pattern.requirement.isSatisfied(by: { presentSet.contains($0) }) {
+                        XCTFail("\(file.lastPathComponent) byte \(range.lowerBound): pattern \(pattern.index) matches but its requirement does not hold: \(pattern.regex.pattern.prefix(120))")
+                    }
+                    if !pattern.keywords.isEmpty, !pattern.keywords.contains(where: { presentSet.contains($0) }) {
+                        XCTFail("\(file.lastPathComponent) byte \(range.lowerBound): pattern \(pattern.index) matches without any of its keywords \(pattern.keywords)")
+                    }
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 1000)
+    }
+}
