@@ -170,15 +170,27 @@ public struct TicketSender {
         /// Tickets with nothing new (every fingerprint already sent).
         public var alreadySent = 0
         public var attempts = 0
+        /// Interrupted before every ticket was sent.
+        public var stopped = false
     }
 
     /// Sends one ticket per vendor with findings not yet accepted, reading vendors one at a time.
-    public func send(_ batch: BatchSource, redact: Bool, log: (String) -> Void = { _ in }) throws -> Summary {
+    /// `shouldStop` is checked between tickets (Ctrl-C); what was accepted so far stays recorded.
+    public func send(_ batch: BatchSource, redact: Bool, shouldStop: () -> Bool = { false }, log: (String) -> Void = { _ in }) throws -> Summary {
+        // One sender at a time per state file: two runs posting at once could both send a finding.
+        let lockPath = statePath + ".lock"
+        let lock = open(lockPath, O_RDWR | O_CREAT, 0o644)
+        guard lock >= 0 else { throw TicketError(message: "\(lockPath): cannot open: \(String(cString: strerror(errno)))") }
+        defer { close(lock) }
+        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            throw TicketError(message: "\(statePath): another baa is posting tickets with this state file; try again when it is done")
+        }
         var state = try SentState.load(path: statePath)
         var summary = Summary()
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try batch.forEachVendor { v in
+            if shouldStop() { summary.stopped = true; return }
             guard let t = TicketBuilder.tickets(for: [v], skip: Set(state.fingerprints.keys), redact: redact).first else {
                 if !TicketBuilder.tickets(for: [v]).isEmpty { summary.alreadySent += 1 }
                 return

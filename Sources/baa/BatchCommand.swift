@@ -151,18 +151,23 @@ struct BatchCommand: ParsableCommand {
             if token?.isEmpty ?? true {
                 FileHandle.standardError.write(Data("baa: warning: $\(tokenEnv) is not set: posting without a bearer token\n".utf8))
             }
+            if token?.isEmpty == false, url.scheme == "http", !["127.0.0.1", "localhost", "::1"].contains(url.host ?? "") {
+                FileHandle.standardError.write(Data("baa: warning: sending the bearer token over plain http to \(url.host ?? "?"); use https\n".utf8))
+            }
             var poster = TicketPoster(url: url, token: token?.isEmpty == false ? token : nil)
             poster.maxAttempts = retries
             poster.baseDelay = retryDelay
             let sender = TicketSender(poster: poster, statePath: ticketState ?? besideOutput(".baa-tickets-sent.json"))
             let summary: TicketSender.Summary
-            do { summary = try sender.send(result, redact: redact) } catch { throw UserError("\(error)") }
+            do { summary = try sender.send(result, redact: redact, shouldStop: { interruptRequested != 0 }) } catch { throw UserError("\(error)") }
             var line = "baa: tickets: \(summary.sent) sent, \(summary.alreadySent) already sent earlier"
+            if summary.stopped { line += "; interrupted before the rest were sent (they go next run)" }
             if !summary.failed.isEmpty { line += ", \(summary.failed.count) not accepted" }
             FileHandle.standardError.write(Data((line + "\n").utf8))
             for f in summary.failed { FileHandle.standardError.write(Data("baa: error: ticket for \(f)\n".utf8)) }
             postFailed = !summary.failed.isEmpty
         }
+        if interruptRequested != 0 { throw ExitCode(130) }
         if postFailed { throw ExitCode(2) }
         if failOnError && result.info.counts.errors > 0 { throw ExitCode(2) }
         if let failOn, result.vendorSummaries.contains(where: { ($0.worstSeverity ?? .info) >= failOn && $0.worstSeverity != nil }) { throw ExitCode(1) }

@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `--post`: tickets reach a real HTTP server on loopback, with the bearer token, retries on 503, and never twice.
 final class TicketWebhookTests: XCTestCase {
@@ -68,6 +71,23 @@ final class TicketWebhookTests: XCTestCase {
         let resent = server.requests.dropFirst(firstCount).map(\.body)
         XCTAssertTrue(resent.contains(firstTicket), "the rejected ticket is sent again")
         XCTAssertTrue(resent.contains(secondTicket), "the ticket that never got a 2xx is sent again")
+    }
+
+    func testSecondSenderOnTheSameStateFileIsRefused() throws {
+        let dir = try BatchCLI.tempDir()
+        let vendors = try BatchCLI.vendorFolder(in: dir)
+        let server = try LoopbackServer()
+        defer { server.stop() }
+        let state = dir.appendingPathComponent("state.json").path
+        let lock = open(state + ".lock", O_RDWR | O_CREAT, 0o644)
+        XCTAssertEqual(flock(lock, LOCK_EX), 0)
+        let r = try BatchCLI.run(["batch", vendors.path, "--no-cache", "--post", server.url, "--ticket-state", state])
+        XCTAssertEqual(r.status, 2)
+        XCTAssertTrue(r.stderr.contains("another baa is posting tickets"), r.stderr)
+        XCTAssertEqual(server.requests.count, 0)
+        close(lock)
+        XCTAssertEqual(try BatchCLI.run(["batch", vendors.path, "--no-cache", "--post", server.url, "--ticket-state", state]).status, 0)
+        XCTAssertGreaterThan(server.requests.count, 0)
     }
 
     func testConnectionRefusedIsRetriedThenReported() throws {
