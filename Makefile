@@ -36,7 +36,10 @@ test: deps
 	$(BIN) rules test
 	OMP_THREAD_LIMIT=1 $(SWIFT) test --skip-build --parallel --num-workers 2 2>&1 | tee .build/test.log | grep -E -v '^(Test Case .* (started|passed)|\[[0-9]+/[0-9]+\] .* passed)' ; exit $${PIPESTATUS[0]}
 
+# Benchmark (not a test): corpora of 100/1,000/10,000 documents in $$BENCH_DIR (default /tmp/baa-bench), outside git.
+# BENCH_QUICK=1: 100 and 1,000 only. Results: bench/results/latest.{json,md}; the table goes into docs/bench.md.
 bench: deps
+	@command -v /usr/bin/time >/dev/null || { echo "installing time"; $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq time >/dev/null; }
 	$(SWIFT) build -c release --product baa
 	python3 tools/bench.py
 

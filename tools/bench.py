@@ -1,0 +1,181 @@
+#!/usr/bin/env python3
+"""make bench: baa against the tools a user would otherwise run, on corpora of 100, 1,000 and 10,000 documents.
+
+Generates the corpora in a scratch folder outside git ($BENCH_DIR, default /tmp/baa-bench) from Corpus/agreements,
+Corpus/formats and, when present, ../shared/corpus-real/docs (read in place, never copied into the repo).
+Writes bench/results/latest.json (gitignored) and bench/results/latest.md (the table for docs/bench.md).
+BENCH_QUICK=1: 100 and 1,000 documents only. Every timing is the best of BENCH_REPEAT (default 3) runs.
+Needs: a release build (.build/release/baa), /usr/bin/time, pdftotext, rg (ripgrep with PCRE2).
+"""
+import json, os, platform, shutil, subprocess, sys, tempfile, time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BAA = ROOT / ".build/release/baa"
+OUT = Path(os.environ.get("BENCH_DIR", "/tmp/baa-bench"))
+QUICK = os.environ.get("BENCH_QUICK") == "1"
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+SIZES = [100, 1000] if QUICK else [100, 1000, 10000]
+ENV = dict(os.environ, OMP_THREAD_LIMIT="1", BAA_ALLOW_MISSING_ELEMENTS="1")
+
+
+def sources():
+    texts = sorted(p for p in (ROOT / "Corpus/agreements").iterdir() if p.is_file())
+    real = ROOT.parent / "shared/corpus-real/docs"
+    if real.is_dir():
+        texts += sorted(real.glob("*.txt"))
+    fmt = ROOT / "Corpus/formats"
+    pdfs = sorted(p for p in fmt.glob("*.pdf") if "scanned" not in p.name)
+    docx = sorted(fmt.glob("*.docx"))
+    return {"text": texts, "pdf": pdfs, "docx": docx}
+
+
+def corpus(kind, files, n):
+    """n documents of one kind, hard-linked (or copied) from the sources in turn, under OUT/kind-n/."""
+    d = OUT / f"{kind}-{n}"
+    if d.is_dir() and len(list(d.iterdir())) == n:
+        return d
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
+    for i in range(n):
+        src = files[i % len(files)]
+        dst = d / f"{i:05d}-{src.name}"
+        try:
+            os.link(src, dst)
+        except OSError:
+            shutil.copy(src, dst)
+    return d
+
+
+def timed(cmd, shell=False, **kw):
+    """(best wall seconds, max RSS KB of that run) over REPEAT runs, via /usr/bin/time -v."""
+    best, rss = float("inf"), 0
+    for _ in range(REPEAT):
+        with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+            full = ["/usr/bin/time", "-v", "-o", tf.name] + (["bash", "-c", cmd] if shell else cmd)
+            t0 = time.perf_counter()
+            subprocess.run(full, env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+            wall = time.perf_counter() - t0
+            m = [l for l in tf.read().splitlines() if "Maximum resident set size" in l]
+            if wall < best:
+                best, rss = wall, int(m[0].split()[-1]) if m else 0
+    return best, rss
+
+
+def pages(files):
+    total = 0
+    for f in files:
+        if f.suffix == ".pdf":
+            info = subprocess.run(["pdfinfo", str(f)], capture_output=True, text=True).stdout
+            total += next((int(l.split()[1]) for l in info.splitlines() if l.startswith("Pages:")), 0)
+        else:
+            total += max(1, f.stat().st_size // 3000)  # about 3,000 bytes of agreement text per page
+    return total
+
+
+def batch(d, jobs, tmp):
+    out = tmp / "batch.json"
+    return timed([str(BAA), "batch", str(d), "--jobs", str(jobs), "--format", "json", "--output", str(out),
+                  "--no-cache", "--quiet", "--no-ocr"])
+
+
+def main():
+    if not BAA.exists():
+        sys.exit("build first: swift build -c release --product baa")
+    OUT.mkdir(parents=True, exist_ok=True)
+    src = sources()
+    tmp = Path(tempfile.mkdtemp(prefix="baa-bench-"))
+    results = {"machine": {"cpu": cpu(), "cores": os.cpu_count(), "os": platform.platform(), "date": time.strftime("%Y-%m-%d %H:%M")},
+               "repeat": REPEAT, "corpora": [], "matching": {}, "startup": {}, "scaling": []}
+
+    for n in SIZES:
+        for kind in ("text", "pdf", "docx"):
+            d = corpus(kind, src[kind], n)
+            files = sorted(d.iterdir())
+            pg = pages([src[kind][i % len(src[kind])] for i in range(n)])
+            row = {"kind": kind, "documents": n, "pages": pg}
+            row["baa_jobs1_s"], row["baa_jobs1_rss_kb"] = batch(d, 1, tmp)
+            row["baa_jobs2_s"], row["baa_jobs2_rss_kb"] = batch(d, 2, tmp)
+            if kind == "pdf":
+                row["floor"] = "pdftotext"
+                row["floor_s"], _ = timed(f'for f in "{d}"/*; do pdftotext "$f" - >/dev/null; done', shell=True)
+            elif kind == "text":
+                row["floor"] = "cat"
+                row["floor_s"], _ = timed(f'cat "{d}"/* >/dev/null', shell=True)
+            row["docs_per_s_jobs1"] = n / row["baa_jobs1_s"]
+            row["pages_per_s_jobs1"] = pg / row["baa_jobs1_s"]
+            row["docs_per_s_jobs2"] = n / row["baa_jobs2_s"]
+            if "floor_s" in row:
+                row["ratio_jobs1_to_floor"] = row["baa_jobs1_s"] / row["floor_s"]
+                row["ratio_jobs2_to_floor"] = row["baa_jobs2_s"] / row["floor_s"]
+            results["corpora"].append(row)
+            print(json.dumps(row), flush=True)
+
+    # The matching stage alone, and rg -P with the same expanded patterns over the same normalized text.
+    text_files = [str(p) for p in src["text"]]
+    patterns, text = tmp / "patterns.txt", tmp / "text.txt"
+    bm = subprocess.run([str(BAA), "bench-match", "--repeat", str(max(REPEAT, 3)), "--patterns-out", str(patterns),
+                         "--text-out", str(text)] + text_files, env=ENV, capture_output=True, text=True, check=True)
+    match = json.loads(bm.stdout)
+    rg_s, _ = timed(["rg", "-P", "-i", "-c", "-f", str(patterns), str(text)])
+    mb = match["bytes"] / 1e6
+    results["matching"] = dict(match, rg_s=rg_s, rg_mb_per_s=mb / rg_s, speedup_vs_rg=rg_s / match["match_s"])
+    print(json.dumps(results["matching"]), flush=True)
+
+    # Start-up: a one-page text file, library load included.
+    one = tmp / "one-page.txt"
+    one.write_text((ROOT / "Corpus/agreements").joinpath(sorted(os.listdir(ROOT / "Corpus/agreements"))[0]).read_text()[:3000])
+    s, rss = timed([str(BAA), "review", "--format", "json", str(one)])
+    results["startup"] = {"review_one_page_s": s, "rss_kb": rss}
+
+    # One document from 1 to 1,000 pages (text: the agreements concatenated, about 3,000 bytes a page).
+    body = "\n\n".join(p.read_text(errors="replace") for p in src["text"])
+    for pg in (1, 10, 100, 1000):
+        f = tmp / f"doc-{pg}p.txt"
+        need = pg * 3000
+        f.write_text((body * (need // len(body) + 1))[:need])
+        s, rss = timed([str(BAA), "review", "--format", "json", str(f)])
+        results["scaling"].append({"pages": pg, "review_s": s, "rss_kb": rss})
+    print(json.dumps(results["startup"]), json.dumps(results["scaling"]), flush=True)
+
+    res = ROOT / "bench/results"
+    res.mkdir(parents=True, exist_ok=True)
+    (res / "latest.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    (res / "latest.md").write_text(table(results))
+    print(table(results))
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+def cpu():
+    try:
+        return next(l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor()
+
+
+def table(r):
+    m = r["machine"]
+    lines = [f"Machine: {m['cpu']}, {m['cores']} cores, {m['os']}; {m['date']}; best of {r['repeat']}.", "",
+             "| corpus | docs | pages | baa batch --jobs 1 | --jobs 2 | floor | floor time | jobs 1 / floor | jobs 2 / floor | docs/s (1 job) | pages/s (1 job) | peak RSS |",
+             "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for c in r["corpora"]:
+        fl = c.get("floor", "-")
+        fs = f"{c['floor_s']:.2f} s" if "floor_s" in c else "-"
+        r1 = f"{c['ratio_jobs1_to_floor']:.2f}x" if "floor_s" in c else "-"
+        r2 = f"{c['ratio_jobs2_to_floor']:.2f}x" if "floor_s" in c else "-"
+        lines.append(f"| {c['kind']} | {c['documents']} | {c['pages']} | {c['baa_jobs1_s']:.2f} s | {c['baa_jobs2_s']:.2f} s | {fl} | {fs} | {r1} | {r2} | "
+                     f"{c['docs_per_s_jobs1']:.0f} | {c['pages_per_s_jobs1']:.0f} | {max(c['baa_jobs1_rss_kb'], c['baa_jobs2_rss_kb']) / 1024:.0f} MB |")
+    x = r["matching"]
+    lines += ["", f"Matching stage ({x['patterns']} patterns, {x['bytes'] / 1e6:.2f} MB of normalized text, {x['paragraphs']} paragraphs): "
+              f"{x['match_mb_per_s']:.1f} MB/s on one core ({x['pcre2_searches']} PCRE2 searches instead of {x['pcre2_searches_without_prefilter']}); "
+              f"`rg -P -i -c -f patterns.txt`: {x['rg_mb_per_s']:.2f} MB/s; baa is {x['speedup_vs_rg']:.0f}x faster. "
+              f"Whole analysis (segmenting, definitions, rules): {x['analyze_mb_per_s']:.1f} MB/s; segmenter alone {x['segment_mb_per_s']:.1f} MB/s.",
+              "", f"Start-up: `baa review` of a one-page text file {r['startup']['review_one_page_s'] * 1000:.0f} ms (library load included), "
+              f"{r['startup']['rss_kb'] / 1024:.0f} MB.", "", "| pages (one text document) | baa review | peak RSS |", "|---:|---:|---:|"]
+    for s in r["scaling"]:
+        lines.append(f"| {s['pages']} | {s['review_s']:.3f} s | {s['rss_kb'] / 1024:.0f} MB |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
