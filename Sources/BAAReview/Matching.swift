@@ -276,8 +276,9 @@ struct RuleEvaluator {
                 }
             }
             var veto: (String, String)?
+            // Guards look at the unit and its list lead-in ("Covered Entity shall:" vetoes the items below it).
             for (k, p) in rule.none.enumerated() {
-                if let m = index.first(p, in: unit.range) {
+                if let m = index.first(p, in: unit.range) ?? unit.leadIn.flatMap({ index.first(p, in: $0) }) {
                     veto = (rule.spec.none[k], subject.text(m.range))
                     break
                 }
