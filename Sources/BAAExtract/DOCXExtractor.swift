@@ -89,6 +89,11 @@ struct OOXMLPackage {
     final class ByteBudget { var used = 0 }
 
     init(data: Data, path: String, options: ExtractOptions) throws(ExtractError) {
+        // The end-of-central-directory record must be in the last 64 KiB + 22 bytes. Checked here because
+        // ZIPFoundation leaks its in-memory file handle when Archive(data:) throws (found by fuzzing).
+        guard OOXMLPackage.hasEndOfCentralDirectory(data) else {
+            throw ExtractError(path: path, message: "corrupt DOCX: not a readable ZIP archive (no end-of-central-directory record: truncated?)")
+        }
         let archive: Archive
         do { archive = try Archive(data: data, accessMode: .read) } catch {
             throw ExtractError(path: path, message: "corrupt DOCX: not a readable ZIP archive")
@@ -197,6 +202,27 @@ struct OOXMLPackage {
     }
 
     struct OOXMLLimit: Error {}
+
+    /// True when the last end-of-central-directory signature, searched from the end as ZIPFoundation does,
+    /// lies in the last 64 KiB + 22 bytes and its comment fits in the file. (ZIPFoundation would otherwise
+    /// scan the whole file a byte at a time, one fseek and fread each, and then leak on failure.)
+    static func hasEndOfCentralDirectory(_ data: Data) -> Bool {
+        let tail: [UInt8] = [UInt8](data.suffix(65_557))
+        let signature: [UInt8] = [0x50, 0x4B, 0x05, 0x06]
+        guard tail.count >= 22 else { return false }
+        var i: Int = tail.count - 22
+        while i >= 0 {
+            if tail[i] == signature[0] && Array(tail[i..<(i + 4)]) == signature {
+                let low: Int = Int(tail[i + 20])
+                let high: Int = Int(tail[i + 21])
+                let commentLength: Int = low + 256 * high
+                let end: Int = i + 22 + commentLength
+                return end <= tail.count
+            }
+            i -= 1
+        }
+        return false
+    }
 
     static func containsDoctype(_ data: Data) -> Bool {
         data.withUnsafeBytes { containsCaseless($0, "<!doctype") }
