@@ -29,10 +29,11 @@ public final class Reviewer {
 
     public func analyze(_ document: Document) -> Analysis {
         let subject = Subject(document.text)
-        let segments = Segmenter().segment(document.text)
+        let segments = Segmenter().segment(document.text, matcher: matcher)
         let index = MatchIndex(library: library, subject: subject, segments: segments, matcher: matcher)
         let definitionSentences = Set(segments.sentences.indices.filter { i in
-            Reviewer.isDefinition(subject.text(segments.sentences[i].range))
+            let r = segments.sentences[i].range
+            return ((try? matcher.firstMatch(Reviewer.definitionPattern, in: subject, from: r.lowerBound, to: min(r.upperBound, r.lowerBound + 300))) ?? nil) != nil
         })
         let evaluator = RuleEvaluator(library: library, index: index, segments: segments, subject: subject, definitionSentences: definitionSentences)
         var unitsByScope: [Scope: [Unit]] = [:]
@@ -90,14 +91,16 @@ public final class Reviewer {
                         hasHIPAAContext: context, subject: subject)
     }
 
-    static let definitionRegex = try! NSRegularExpression(pattern:
-        #"^[^\w"']{0,8}(?:(?:section\s+)?\d{1,3}(?:\.\d{1,3})*\.?\s+|\([a-z0-9]{1,4}\)\s+)?[^\w"']{0,6}["']?[A-Z][\w\s/&-]{0,60}?["']?(?:\s*\([^)]{0,40}\))?\s+(?:means|shall mean|has the meaning|have the meaning|refers to|is defined as)\b"#,
-        options: [])
+    /// A sentence that only defines a term, anchored at the sentence start (\G).
+    static let definitionPattern = try! Regex(definitionSource.replacingOccurrences(of: "^", with: "\\G", options: [.anchored]), caseless: false)
+
+    static let definitionSource =
+        #"^[^\w"']{0,8}(?:(?:section\s+)?\d{1,3}(?:\.\d{1,3})*\.?\s+|\([a-z0-9]{1,4}\)\s+)?[^\w"']{0,6}["']?[A-Z][\w\s/&-]{0,60}?["']?(?:\s*\([^)]{0,40}\))?\s+(?:means|shall mean|has the meaning|have the meaning|refers to|is defined as)\b"#
+
 
     /// "Breach" means ... / 1.3 "Security Incident" shall have the meaning ...
     static func isDefinition(_ sentence: String) -> Bool {
-        let ns = sentence as NSString
-        return definitionRegex.firstMatch(in: sentence, range: NSRange(location: 0, length: min(ns.length, 200))) != nil
+        ((try? Matcher().firstMatch(definitionPattern, in: Subject(sentence))) ?? nil) != nil
     }
 
     /// Reviews one document.

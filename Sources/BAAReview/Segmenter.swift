@@ -1,4 +1,5 @@
 import Foundation
+import PCRE2
 
 /// A paragraph of normalized text (one line), with the section it belongs to.
 public struct Paragraph: Sendable, Equatable {
@@ -51,15 +52,19 @@ public struct Segments: Sendable {
 public struct Segmenter: Sendable {
     public init() {}
 
-    // Labels at the start of a paragraph.
-    private static let topLabel = try! NSRegularExpression(pattern:
-        #"^(?:#{1,6}\s*)?(?:(?:section|sec\.|§)\s*(\d{1,3}(?:\.\d{1,3})*)|(article|exhibit|schedule|appendix|addendum|attachment)\s+([ivxlcdm]+|\d{1,3}|[a-z])\b|(\d{1,3}(?:\.\d{1,3})*)(?:[.)]|\s)|(?-i:([IVXLC]{1,6}))\.\s)"#,
-        options: [.caseInsensitive])
+    // Labels at the start of a paragraph (PCRE2, compiled once; ^ is the line start).
+    static let topLabel = try! Regex(
+        #"^(?:#{1,6}\s*)?(?:(?:section|sec\.|§)\s*(\d{1,3}(?:\.\d{1,3})*)|(article|exhibit|schedule|appendix|addendum|attachment)\s+([ivxlcdm]+|\d{1,3}|[a-z])\b|(\d{1,3}(?:\.\d{1,3})*)(?:[.)]|\s)|(?-i:([IVXLC]{1,6}))\.\s)"#)
     // "(a)", "a)", "(ii)", "ii)", and lower-case "a." / "ii." items (upper-case roman numerals are articles).
-    private static let subLabel = try! NSRegularExpression(pattern: #"^(?:\(?([a-z]{1,2}|[ivxlc]{1,6}|\d{1,2})\)|(?-i:([a-z]|[ivxlc]{1,6}))\.)\s"#, options: [.caseInsensitive])
-    private static let tocLine = try! NSRegularExpression(pattern: #"(?:\.{4,}|\s{2,}|\t)\s*\d{1,3}\s*$"#, options: [])
+    static let subLabel = try! Regex(#"^(?:\(?([a-z]{1,2}|[ivxlc]{1,6}|\d{1,2})\)|(?-i:([a-z]|[ivxlc]{1,6}))\.)\s"#)
+    static let tocLine = try! Regex(#"(?:\.{4,}|\s{2,}|\t)\s*\d{1,3}\s*$"#, caseless: false)
 
     public func segment(_ text: String) -> Segments {
+        segment(text, matcher: Matcher())
+    }
+
+    /// Segments with the caller's (per-thread) PCRE2 match state.
+    public func segment(_ text: String, matcher: Matcher) -> Segments {
         var seg = Segments()
         let utf8 = Array(text.utf8)
         var start = 0
@@ -86,21 +91,22 @@ public struct Segmenter: Sendable {
                 if !range.isEmpty {
                     // Markdown emphasis around a label ("**1.16** ...") does not hide it.
                     let line = Segmenter.stripEmphasis(String(decoding: utf8[range], as: UTF8.self))
-                    let ns = line as NSString
-                    let full = NSRange(location: 0, length: ns.length)
+                    let subject = Subject(line)
+                    func group(_ m: Match, _ g: Int) -> String? { g < m.groups.count ? m.groups[g].map(subject.text) : nil }
+                    func after(_ m: Match) -> String { subject.text(m.range.upperBound..<subject.count) }
                     let paraIndex = seg.paragraphs.count
                     var headingOnly = false
                     var isItem = false
                     var itemLeadIn: Range<Int>?
-                    if let m = Segmenter.topLabel.firstMatch(in: line, range: full) {
+                    if let m = (try? matcher.firstMatch(Segmenter.topLabel, in: subject)) ?? nil {
                         var number: String?
-                        for g in [1, 4, 5] where m.range(at: g).location != NSNotFound { number = ns.substring(with: m.range(at: g)) }
-                        if m.range(at: 2).location != NSNotFound {
-                            number = ns.substring(with: m.range(at: 2)).capitalized + " " + ns.substring(with: m.range(at: 3)).uppercased()
+                        for g in [1, 4, 5] { if let t = group(m, g) { number = t } }
+                        if let kind = group(m, 2), let n = group(m, 3) {
+                            number = kind.capitalized + " " + n.uppercased()
                         }
                         let startsNew = number != nil
                         // "Business Associate agrees to:" followed by "1. ...", "2. ...": numbered items keep the lead-in.
-                        if startsNew, let lead = leadIn, !Segmenter.isHeadingOnly(ns.substring(from: m.range.location + m.range.length)) {
+                        if startsNew, let lead = leadIn, !Segmenter.isHeadingOnly(after(m)) {
                             isItem = true
                             itemLeadIn = lead
                         }
@@ -111,15 +117,14 @@ public struct Segmenter: Sendable {
                             sectionFirstPara = paraIndex
                             topNumber = number
                             subNumber = nil
-                            let rest = ns.substring(from: m.range.location + m.range.length).trimmingCharacters(in: .whitespaces)
+                            let rest = after(m).trimmingCharacters(in: .whitespaces)
                             topHeading = Segmenter.heading(from: rest) ?? pendingCapsHeading
                             pendingCapsHeading = nil
                             headingOnly = Segmenter.isHeadingOnly(rest)
                             leadIn = itemLeadIn
                         }
-                    } else if let m = Segmenter.subLabel.firstMatch(in: line, range: full) {
-                        let g = m.range(at: 1).location != NSNotFound ? 1 : 2
-                        subNumber = "(" + ns.substring(with: m.range(at: g)) + ")"
+                    } else if let m = (try? matcher.firstMatch(Segmenter.subLabel, in: subject)) ?? nil {
+                        subNumber = "(" + (group(m, 1) ?? group(m, 2) ?? "") + ")"
                         isItem = true
                     } else if line.hasPrefix("- ") || line.hasPrefix("* ") {
                         isItem = true
@@ -144,7 +149,7 @@ public struct Segmenter: Sendable {
                         topHeading = line.trimmingCharacters(in: CharacterSet(charactersIn: "# "))
                         leadIn = nil
                     }
-                    if Segmenter.tocLine.firstMatch(in: line, range: full) != nil && line.count < 120 { headingOnly = true }
+                    if subject.count < 240, ((try? matcher.firstMatch(Segmenter.tocLine, in: subject)) ?? nil) != nil { headingOnly = true }
                     var section = topNumber
                     if let sub = subNumber { section = (section ?? "") + sub }
                     let paragraph = Paragraph(range: range, section: section, heading: topHeading, sectionIndex: sectionsOut.count,
@@ -224,9 +229,17 @@ public struct Segmenter: Sendable {
     }
 
     static func isCapsHeading(_ line: String) -> Bool {
-        let letters = line.filter(\.isLetter)
-        guard letters.count >= 4, line.count <= 90 else { return false }
-        return letters.allSatisfy(\.isUppercase)
+        guard line.utf8.count <= 270 else { return false }
+        var letters = 0
+        for scalar in line.unicodeScalars {
+            // Most lines fail on their second letter: an ASCII lower-case letter.
+            if scalar.value >= 0x61 && scalar.value <= 0x7A { return false }
+            if scalar.properties.isAlphabetic {
+                if !scalar.properties.isUppercase { return false }
+                letters += 1
+            }
+        }
+        return letters >= 4 && line.count <= 90
     }
 
     private static let abbreviations: Set<String> = [
