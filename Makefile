@@ -4,7 +4,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DEBS := libpcre2-dev libpoppler-glib-dev libxml2-dev libtesseract-dev libleptonica-dev tesseract-ocr-eng poppler-utils pkg-config
 # Test and corpus tooling (rendering the team's agreements to PDF/DOCX/scans, the benchmark baselines).
-TOOL_DEBS := ripgrep python3-docx python3-reportlab qpdf
+TOOL_DEBS := ripgrep python3-docx python3-reportlab qpdf time
 BIN := .build/debug/baa
 SAMPLE ?= Corpus/agreements/c001-hhs-style-complete.md
 
@@ -43,8 +43,10 @@ bench: deps
 	$(SWIFT) build -c release --product baa
 	python3 tools/bench.py
 
+# libFuzzer on each extractor, the clause loader and the review: FUZZ_SECONDS per target (default 110, six
+# targets: 11 minutes); crashes go to fuzz-artifacts/ (docs/hostile.md).
 fuzz: deps
-	tools/fuzz.sh
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-110} tools/fuzz.sh
 
 clean:
 	rm -rf .build
