@@ -7,7 +7,7 @@ import Glibc
 /// A folder of broken inputs: every file ends as reviewed or as an error with a reason, and the run goes on.
 final class BadFilesTests: XCTestCase {
     func testEveryBadFileIsAccountedForAndExitIs2OnlyWithFailOnError() throws {
-        let dir = try BatchCLI.tempDir()
+        let dir = try scratch()
         let root = dir.appendingPathComponent("in")
         let vendor = root.appendingPathComponent("vendor-a")
         try FileManager.default.createDirectory(at: vendor, withIntermediateDirectories: true)

@@ -198,3 +198,12 @@ final class LoopbackServer: @unchecked Sendable {
         send(c, "HTTP/1.1 \(status) Status\r\nContent-Type: application/json\r\nContent-Length: \(reply.utf8.count)\r\nConnection: close\r\n\r\n\(reply)")
     }
 }
+
+extension XCTestCase {
+    /// A fresh folder removed when the test ends.
+    func scratch() throws -> URL {
+        let u = try BatchCLI.tempDir()
+        addTeardownBlock { try? FileManager.default.removeItem(at: u) }
+        return u
+    }
+}

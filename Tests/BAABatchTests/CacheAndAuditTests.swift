@@ -4,7 +4,7 @@ import XCTest
 /// Incremental re-runs and the audit trail.
 final class CacheAndAuditTests: XCTestCase {
     func testUnchangedFolderComesEntirelyFromTheCacheAndAChangeReReviews() throws {
-        let dir = try BatchCLI.tempDir()
+        let dir = try scratch()
         let vendors = try BatchCLI.vendorFolder(in: dir)
         let cache = dir.appendingPathComponent("cache").path
         let args = ["batch", vendors.path, "--format", "json", "--cache", cache]
@@ -37,7 +37,7 @@ final class CacheAndAuditTests: XCTestCase {
     }
 
     func testCopiesOfOneFileKeepTheirOwnPathAndFingerprints() throws {
-        let dir = try BatchCLI.tempDir()
+        let dir = try scratch()
         let root = dir.appendingPathComponent("in")
         for v in ["v1", "v2"] {
             try FileManager.default.createDirectory(at: root.appendingPathComponent(v), withIntermediateDirectories: true)
@@ -60,7 +60,7 @@ final class CacheAndAuditTests: XCTestCase {
     }
 
     func testAuditLogRecordsRunAndEveryFileAndIsAppendOnly() throws {
-        let dir = try BatchCLI.tempDir()
+        let dir = try scratch()
         let vendors = try BatchCLI.vendorFolder(in: dir)
         try Data().write(to: vendors.appendingPathComponent("acme/empty.txt"))
         let log = dir.appendingPathComponent("audit.jsonl").path

@@ -7,7 +7,7 @@ import Glibc
 /// Formats, redaction, exit codes, shards and merge, and Ctrl-C.
 final class OutputTests: XCTestCase {
     func testTerminalTableIsWorstFirstWithFlags() throws {
-        let dir = try BatchCLI.tempDir()
+        let dir = try scratch()
         let vendors = try BatchCLI.vendorFolder(in: dir)
         let r = try BatchCLI.run(["batch", vendors.path, "--no-cache"])
         XCTAssertEqual(r.status, 0, r.stderr)
@@ -23,7 +23,7 @@ final class OutputTests: XCTestCase {
     }
 
     func testJSONLinesOneFindingPerLineAndRedactLeavesNoExcerpt() throws {
-        let dir = try BatchCLI.tempDir()
+        let dir = try scratch()
         let vendors = try BatchCLI.vendorFolder(in: dir)
         let out = dir.appendingPathComponent("f.jsonl").path
         XCTAssertEqual(try BatchCLI.run(["batch", vendors.path, "--format", "jsonl", "--output", out, "--no-cache"]).status, 0)
@@ -55,7 +55,7 @@ final class OutputTests: XCTestCase {
     }
 
     func testOutputInsideTheFolderIsNotReviewedNextTime() throws {
-        let dir = try BatchCLI.tempDir()
+        let dir = try scratch()
         let vendors = try BatchCLI.vendorFolder(in: dir)
         let out = vendors.appendingPathComponent("batch.json").path
         for _ in 0..<2 {
@@ -68,14 +68,14 @@ final class OutputTests: XCTestCase {
     }
 
     func testFailOnSeverityExits1() throws {
-        let dir = try BatchCLI.tempDir()
+        let dir = try scratch()
         let vendors = try BatchCLI.vendorFolder(in: dir)
         XCTAssertEqual(try BatchCLI.run(["batch", vendors.path, "--no-cache", "--fail-on", "info"]).status, 1)
         XCTAssertEqual(try BatchCLI.run(["batch", vendors.path, "--no-cache", "--shard", "0/2"]).status, 2, "bad shard is a usage error")
     }
 
     func testShardsPartitionVendorsAndMergeEqualsFullRun() throws {
-        let dir = try BatchCLI.tempDir()
+        let dir = try scratch()
         let vendors = try BatchCLI.vendorFolder(in: dir)
         let full = try BatchCLI.json(BatchCLI.run(["batch", vendors.path, "--format", "json", "--no-cache"]).stdout)
         var paths: [String] = []
@@ -104,7 +104,7 @@ final class OutputTests: XCTestCase {
     }
 
     func testInterruptStopsCleanlyAndSaysHowFarItGot() throws {
-        let dir = try BatchCLI.tempDir()
+        let dir = try scratch()
         let root = dir.appendingPathComponent("many")
         let source = try String(contentsOf: BatchCLI.agreements.appendingPathComponent("c002-health-system-longform.md"), encoding: .utf8)
         for i in 0..<600 {

@@ -7,7 +7,7 @@ import Glibc
 /// `--post`: tickets reach a real HTTP server on loopback, with the bearer token, retries on 503, and never twice.
 final class TicketWebhookTests: XCTestCase {
     func testTicketsArePostedWithTokenRetriedOn503AndNotDuplicatedOnSecondRun() throws {
-        let dir = try BatchCLI.tempDir()
+        let dir = try scratch()
         let vendors = try BatchCLI.vendorFolder(in: dir)
         let server = try LoopbackServer(script: [503, 503])
         defer { server.stop() }
@@ -52,7 +52,7 @@ final class TicketWebhookTests: XCTestCase {
     }
 
     func testRejectedTicketIsNotRecordedAndIsSentAgainNextRun() throws {
-        let dir = try BatchCLI.tempDir()
+        let dir = try scratch()
         let vendors = try BatchCLI.vendorFolder(in: dir)
         // 400 is not retried; 503 four times exhausts --retries 4. Both leave the fingerprints unsent.
         let server = try LoopbackServer(script: [400, 503, 503, 503, 503])
@@ -74,7 +74,7 @@ final class TicketWebhookTests: XCTestCase {
     }
 
     func testSecondSenderOnTheSameStateFileIsRefused() throws {
-        let dir = try BatchCLI.tempDir()
+        let dir = try scratch()
         let vendors = try BatchCLI.vendorFolder(in: dir)
         let server = try LoopbackServer()
         defer { server.stop() }
@@ -91,7 +91,7 @@ final class TicketWebhookTests: XCTestCase {
     }
 
     func testConnectionRefusedIsRetriedThenReported() throws {
-        let dir = try BatchCLI.tempDir()
+        let dir = try scratch()
         let vendors = try BatchCLI.vendorFolder(in: dir)
         // A port that was just free: bind, read the port, close.
         let probe = try LoopbackServer()

@@ -13,7 +13,7 @@ final class VendorViewTests: XCTestCase {
     }
 
     func testLaterAmendmentReplacesTheBreachWindowAndBothEvidencesAreShown() throws {
-        let dir = try BatchCLI.tempDir()
+        let dir = try scratch()
         let vendors = try BatchCLI.vendorFolder(in: dir)
         let r = try BatchCLI.json(BatchCLI.run(["batch", vendors.path, "--format", "json", "--no-cache"]).stdout)
         let northwind = try vendor(r, "northwind")
@@ -35,7 +35,7 @@ final class VendorViewTests: XCTestCase {
     }
 
     func testTermInAnotherDocumentCountsAndAddendumWinsOverMSA() throws {
-        let dir = try BatchCLI.tempDir()
+        let dir = try scratch()
         let vendors = try BatchCLI.vendorFolder(in: dir)
         let r = try BatchCLI.json(BatchCLI.run(["batch", vendors.path, "--format", "json", "--no-cache"]).stdout)
         let acme = try vendor(r, "acme")

@@ -6,7 +6,7 @@ import XCTest
 /// The walk: vendors by depth, loose files, globs, hidden entries, and the shard split.
 final class WalkerTests: XCTestCase {
     func make(_ paths: [String]) throws -> URL {
-        let root = try BatchCLI.tempDir()
+        let root = try scratch()
         for p in paths {
             let u = root.appendingPathComponent(p)
             try FileManager.default.createDirectory(at: u.deletingLastPathComponent(), withIntermediateDirectories: true)
