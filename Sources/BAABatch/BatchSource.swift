@@ -77,7 +77,7 @@ public final class Spool {
         let base = parent ?? NSTemporaryDirectory()
         directory = (base as NSString).appendingPathComponent(".baa-batch-spool-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for name in ["vendors", "documents"] { FileManager.default.createFile(atPath: directory + "/" + name, contents: nil) }
+        for name in ["vendors", "documents"] { _ = FileManager.default.createFile(atPath: directory + "/" + name, contents: nil) }
         guard let v = FileHandle(forUpdatingAtPath: directory + "/vendors"), let d = FileHandle(forUpdatingAtPath: directory + "/documents") else {
             throw SpoolError(message: "\(directory): cannot create the spool files")
         }
