@@ -101,7 +101,8 @@ public struct ClauseLoader {
             throw ClauseError(SourcePosition(path: path, line: 0, column: 0), "cannot read the file as UTF-8")
         }
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            // The basic resolver: every scalar stays a string (no regex per scalar to guess ints and dates); `Reader` converts.
+            guard let node = try Yams.compose(yaml: text, .basic) else {
                 throw ClauseError(SourcePosition(path: path, line: 1, column: 1), "empty clause file")
             }
             return (text, node)

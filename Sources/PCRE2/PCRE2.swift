@@ -1,4 +1,5 @@
 import CPCRE2
+import Foundation
 
 /// An error from PCRE2: compiling a pattern, or a match that hit a resource limit.
 public struct PCRE2Error: Error, CustomStringConvertible, Sendable, Equatable {
@@ -74,14 +75,23 @@ public final class Subject: @unchecked Sendable {
     }
 }
 
-/// A compiled, JIT-compiled pattern. Owns its `pcre2_code`; shared read-only across threads.
+/// A compiled pattern, shared read-only across threads. It is JIT-compiled lazily, once it has been used a few
+/// times: a one-page review runs most patterns only once or twice, and JIT-compiling the whole library up front
+/// was most of the start-up time. The JIT compiles a private copy of the code, published under a lock, so threads
+/// already matching with the interpreter are never disturbed.
 public final class Regex: @unchecked Sendable {
     let code: OpaquePointer
     public let pattern: String
-    public let isJIT: Bool
     /// Capture group names mapped to their numbers.
     public let groupNames: [String: Int]
     public let captureCount: Int
+    /// Matches run before the JIT compiles the pattern (0: compile at once).
+    public let jitThreshold: Int
+
+    private let lock = NSLock()
+    private var jitCode: OpaquePointer?
+    private var uses = 0
+    private var jitFailed = false
 
     /// Compile options always on: UTF, UCP (Unicode \b and \w), and MULTILINE so that ^ and $ match at
     /// line starts and ends (in review text a line is a paragraph).
@@ -90,8 +100,8 @@ public final class Regex: @unchecked Sendable {
     /// - Parameters:
     ///   - pattern: PCRE2 syntax.
     ///   - caseless: PCRE2_CASELESS.
-    ///   - jit: JIT-compile (falls back to the interpreter if the JIT is unavailable).
-    public init(_ pattern: String, caseless: Bool = true, extended: Bool = false, jit: Bool = true) throws(PCRE2Error) {
+    ///   - jit: use the JIT (after `jitThreshold` uses; the interpreter if the JIT is unavailable).
+    public init(_ pattern: String, caseless: Bool = true, extended: Bool = false, jit: Bool = true, jitThreshold: Int = 4) throws(PCRE2Error) {
         self.pattern = pattern
         var options = Regex.baseOptions
         if caseless { options |= PCRE2_CASELESS }
@@ -105,7 +115,8 @@ public final class Regex: @unchecked Sendable {
         }
         guard let compiled else { throw PCRE2Error(code: errorCode, offset: errorOffset) }
         code = compiled
-        isJIT = jit && pcre2_jit_compile_8(compiled, PCRE2_JIT_COMPLETE) == 0
+        self.jitThreshold = jitThreshold
+        jitFailed = !jit
 
         var count: UInt32 = 0
         pcre2_pattern_info_8(compiled, UInt32(PCRE2_INFO_CAPTURECOUNT), &count)
@@ -126,9 +137,40 @@ public final class Regex: @unchecked Sendable {
             }
         }
         groupNames = names
+        if jit && jitThreshold == 0 { _ = compileJIT() }
     }
 
-    deinit { pcre2_code_free_8(code) }
+    /// True once the pattern runs on the JIT.
+    public var isJIT: Bool { lock.lock(); defer { lock.unlock() }; return jitCode != nil }
+
+    @discardableResult
+    private func compileJIT() -> OpaquePointer? {
+        guard let copy = pcre2_code_copy_8(code) else { jitFailed = true; return nil }
+        if pcre2_jit_compile_8(copy, PCRE2_JIT_COMPLETE) == 0 {
+            jitCode = copy
+        } else {
+            pcre2_code_free_8(copy)
+            jitFailed = true
+        }
+        return jitCode
+    }
+
+    /// The code to match with now, and whether it is JIT code.
+    func codeForMatch() -> (OpaquePointer, Bool) {
+        lock.lock()
+        defer { lock.unlock() }
+        if let jitCode { return (jitCode, true) }
+        if !jitFailed {
+            uses += 1
+            if uses > jitThreshold, let jitted = compileJIT() { return (jitted, true) }
+        }
+        return (code, false)
+    }
+
+    deinit {
+        pcre2_code_free_8(code)
+        if let jitCode { pcre2_code_free_8(jitCode) }
+    }
 }
 
 /// One match: the whole span and each capture group's span (byte offsets into the subject).
@@ -170,11 +212,12 @@ public final class Matcher {
         let limit = end ?? subject.count
         guard start <= limit else { return nil }
         let rc: Int32
+        let (code, jit) = regex.codeForMatch()
         // Matching against a shorter length than the buffer makes `end` a hard boundary.
-        if regex.isJIT {
-            rc = pcre2_jit_match_8(regex.code, subject.bytes.baseAddress, limit, start, 0, matchData, context)
+        if jit {
+            rc = pcre2_jit_match_8(code, subject.bytes.baseAddress, limit, start, 0, matchData, context)
         } else {
-            rc = pcre2_match_8(regex.code, subject.bytes.baseAddress, limit, start, PCRE2_NO_UTF_CHECK, matchData, context)
+            rc = pcre2_match_8(code, subject.bytes.baseAddress, limit, start, PCRE2_NO_UTF_CHECK, matchData, context)
         }
         if rc == PCRE2_ERROR_NOMATCH { return nil }
         if rc < 0 { throw PCRE2Error(code: rc) }

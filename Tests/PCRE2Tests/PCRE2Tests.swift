@@ -64,8 +64,22 @@ final class PCRE2Tests: XCTestCase {
 
     func testDeepPatternUsesTheLargerJITStack() throws {
         // Nested groups over a long subject overflow the JIT's default 32 KB stack.
-        let regex = try Regex(#"^(?:(a)|b)*$"#)
+        let regex = try Regex(#"^(?:(a)|b)*$"#, jitThreshold: 0)
+        XCTAssertTrue(regex.isJIT)
         let subject = Subject(String(repeating: "ab", count: 50_000))
         XCTAssertNotNil(try Matcher().firstMatch(regex, in: subject))
+        // The interpreter on the same input stops at the depth limit with an error instead of overflowing.
+        let interpreted = try Regex(#"^(?:(a)|b)*$"#, jit: false)
+        XCTAssertThrowsError(try Matcher().firstMatch(interpreted, in: subject)) { XCTAssertTrue(($0 as! PCRE2Error).isResourceLimit) }
+    }
+
+    func testPatternsAreJITCompiledLazilyAfterAFewUses() throws {
+        let regex = try Regex(#"\bbreach\b"#, jitThreshold: 3)
+        let subject = Subject("notify of any breach")
+        let matcher = Matcher()
+        for _ in 0..<3 { XCTAssertNotNil(try matcher.firstMatch(regex, in: subject)) }
+        XCTAssertFalse(regex.isJIT, "a pattern used only a few times is never JIT-compiled")
+        for _ in 0..<3 { XCTAssertEqual(try matcher.firstMatch(regex, in: subject)?.range, 14..<20) }
+        XCTAssertTrue(regex.isJIT)
     }
 }
