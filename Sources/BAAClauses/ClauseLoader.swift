@@ -116,19 +116,31 @@ public struct ClauseLoader {
         }
     }
 
+    /// Replaces each {{name}} with (?:macro). A byte scan: this runs for every pattern at start-up.
     private func expand(_ pattern: String, macros: [String: String], at position: SourcePosition, errors: inout [ClauseError]) -> String {
-        var out = ""
-        var rest = Substring(pattern)
-        while let open = rest.range(of: "{{") {
-            out += rest[..<open.lowerBound]
-            guard let close = rest[open.upperBound...].range(of: "}}") else { out += rest[open.lowerBound...]; rest = ""; break }
-            let name = rest[open.upperBound..<close.lowerBound].trimmingCharacters(in: .whitespaces)
-            if let m = macros[name] { out += "(?:\(m))" } else {
-                errors.append(ClauseError(position, "unknown macro {{\(name)}} (define it in _macros.yaml)"))
+        let bytes = Array(pattern.utf8)
+        guard bytes.count >= 4, bytes.contains(UInt8(ascii: "{")) else { return pattern }
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        var i = 0
+        let brace = UInt8(ascii: "{"), close = UInt8(ascii: "}")
+        while i < bytes.count {
+            if bytes[i] == brace, i + 1 < bytes.count, bytes[i + 1] == brace {
+                var j = i + 2
+                while j + 1 < bytes.count, !(bytes[j] == close && bytes[j + 1] == close) { j += 1 }
+                if j + 1 < bytes.count {
+                    let name = String(decoding: bytes[(i + 2)..<j], as: UTF8.self).trimmingCharacters(in: .whitespaces)
+                    if let m = macros[name] { out += Array("(?:\(m))".utf8) } else {
+                        errors.append(ClauseError(position, "unknown macro {{\(name)}} (define it in _macros.yaml)"))
+                    }
+                    i = j + 2
+                    continue
+                }
             }
-            rest = rest[close.upperBound...]
+            out.append(bytes[i])
+            i += 1
         }
-        return out + rest
+        return String(decoding: out, as: UTF8.self)
     }
 
     private func element(path: String, root: Node, macros: [String: String], errors: inout [ClauseError]) throws -> ElementSpec {
@@ -189,7 +201,9 @@ public struct ClauseLoader {
         let r = try Reader(path: path, node: node)
         try r.allowOnly(["id", "description", "verdict", "scope", "all", "any", "none", "within", "capture", "requires", "priority", "patterns", "examples"])
         let id = try r.required("id")
-        if id.range(of: #"^[a-z0-9][a-z0-9_.-]*$"#, options: .regularExpression) == nil {
+        let idOK = id.first.map { $0.isASCII && ($0.isLowercase || $0.isNumber) } == true
+            && id.allSatisfy { $0.isASCII && ($0.isLowercase || $0.isNumber || "_.-".contains($0)) }
+        if !idOK {
             throw ClauseError(r.child("id")!.position, "rule id '\(id)' must be lower-case letters, digits, '.', '-' or '_'")
         }
         var patterns = shared
