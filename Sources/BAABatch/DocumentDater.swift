@@ -6,7 +6,9 @@ import Foundation
 /// - date: the first date written in the first 1,500 characters (the title block or preamble: "Effective
 ///   date: January 15, 2026", "dated March 3, 2024", "made as of 1 March 2025", "2025-03-01", "03/01/2025"),
 ///   else an ISO date in the file name (or a year and month: the first of the month), else none.
-/// - amending: the title (first two non-empty lines) or the file name says Amendment or Addendum.
+/// - amending: the title (first two non-empty lines) or the file name says Amendment or Amends, or says
+///   Addendum without naming itself the BAA ("HIPAA Addendum" and "Business Associate Addendum" are the
+///   agreement itself; "AI Data Use Addendum" supplements it).
 public struct DocumentDating: Codable, Sendable, Equatable {
     /// yyyy-mm-dd.
     public var date: String?
@@ -21,7 +23,17 @@ public struct DocumentDating: Codable, Sendable, Equatable {
             + "|\\b(\\d{4})-(\\d{2})-(\\d{2})\\b"
             + "|\\b(\\d{1,2})/(\\d{1,2})/(\\d{4})\\b",
         options: [.caseInsensitive])
-    static let amendRegex = try! NSRegularExpression(pattern: "\\bamendment\\b|\\baddendum\\b|\\bamends?\\b", options: [.caseInsensitive])
+    static let amendRegex = try! NSRegularExpression(pattern: "\\bamendment\\b|\\bamends\\b|\\bamended\\s+and\\s+restated\\b", options: [.caseInsensitive])
+    static let addendumRegex = try! NSRegularExpression(pattern: "\\baddend(um|a)\\b", options: [.caseInsensitive])
+    /// "HIPAA Addendum", "Business Associate Addendum": the agreement itself, not a change to one.
+    static let baaNameRegex = try! NSRegularExpression(pattern: "\\bhipaa\\b|\\bbusiness\\s+associate\\b|\\bbaa\\b", options: [.caseInsensitive])
+
+    /// An amendment (or "amends"), or an addendum that is not itself named as the BAA.
+    static func isAmending(_ s: String) -> Bool {
+        let r = NSRange(location: 0, length: (s as NSString).length)
+        if amendRegex.firstMatch(in: s, range: r) != nil { return true }
+        return addendumRegex.firstMatch(in: s, range: r) != nil && baaNameRegex.firstMatch(in: s, range: r) == nil
+    }
 
     static func month(_ s: String) -> Int? {
         let l = s.lowercased()
@@ -64,9 +76,8 @@ public struct DocumentDating: Codable, Sendable, Equatable {
         let dashed = name.replacingOccurrences(of: "_", with: "-")
         let date = firstDate(in: head) ?? firstDate(in: dashed) ?? yearMonth(in: dashed)
         let title = text.split(separator: "\n").lazy.filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.prefix(2).joined(separator: " ")
-        let lowerName = name.lowercased()
-        let amending = amendRegex.firstMatch(in: title, range: NSRange(location: 0, length: (title as NSString).length)) != nil
-            || lowerName.contains("amend") || lowerName.contains("addend")
+        let spacedName = name.replacingOccurrences(of: "-", with: " ").replacingOccurrences(of: "_", with: " ")
+        let amending = isAmending(title) || isAmending(spacedName) || spacedName.lowercased().contains("amend")
         return DocumentDating(date: date, amending: amending)
     }
 }

@@ -67,6 +67,12 @@ final class VendorViewTests: XCTestCase {
         let baa = DocumentDating.of(text: "Business Associate Agreement\nThis Agreement may be amended in writing.\n", path: "x/baa.md")
         XCTAssertEqual(baa, DocumentDating(date: nil, amending: false))
         XCTAssertEqual(DocumentDating.of(text: "Terms\n", path: "v/2024-05-01-amendment.md"), DocumentDating(date: "2024-05-01", amending: true))
+        // A "HIPAA Addendum" is the agreement itself; an AI addendum supplements it.
+        XCTAssertEqual(DocumentDating.of(text: "# Harborview Cloud — HIPAA Addendum\n*Version 3.2 — last updated January 2025*\n", path: "v/2025-01-hipaa-addendum-v3.2.md"),
+                       DocumentDating(date: "2025-01-01", amending: false))
+        XCTAssertTrue(DocumentDating.of(text: "# ACME — ARTIFICIAL INTELLIGENCE DATA USE ADDENDUM\n", path: "v/x.md").amending)
+        XCTAssertTrue(DocumentDating.of(text: "# First Amendment to HIPAA Addendum\n", path: "v/x.md").amending)
+        XCTAssertTrue(DocumentDating.of(text: "Terms\n", path: "v/amended-and-restated.pdf").amending)
     }
 }
 
