@@ -94,6 +94,9 @@ struct OOXMLPackage {
         guard OOXMLPackage.hasEndOfCentralDirectory(data) else {
             throw ExtractError(path: path, message: "corrupt DOCX: not a readable ZIP archive (no end-of-central-directory record: truncated?)")
         }
+        if let problem = ZIPStructure.problem([UInt8](data), maxEntries: options.maxArchiveEntries) {
+            throw ExtractError(path: path, message: problem)
+        }
         let archive: Archive
         do { archive = try Archive(data: data, accessMode: .read) } catch {
             throw ExtractError(path: path, message: "corrupt DOCX: not a readable ZIP archive")
@@ -286,6 +289,61 @@ struct OOXMLPackage {
             guard elementName == "Relationship", let type = attributes["Type"], let target = attributes["Target"] else { return }
             relationships.append(Relationship(type: type, target: target, external: attributes["TargetMode"] == "External"))
         }
+    }
+}
+
+/// Checks a ZIP's structure before ZIPFoundation reads it: every offset and size that ZIPFoundation will
+/// seek to or read lies inside the file. Its in-memory reader traps on a read past the end of the data
+/// (a central directory or local header offset beyond the file: found by fuzzing), so a damaged archive
+/// must be refused here. ZIP64 is refused outright: a DOCX within our limits never needs it.
+enum ZIPStructure {
+    static func problem(_ b: [UInt8], maxEntries: Int) -> String? {
+        func u16(_ i: Int) -> Int { Int(b[i]) | Int(b[i + 1]) << 8 }
+        func u32(_ i: Int) -> Int { u16(i) | u16(i + 2) << 16 }
+        let count = b.count
+        guard count >= 22 else { return "corrupt DOCX: not a readable ZIP archive (too short)" }
+        // The end record, found as ZIPFoundation finds it: the last signature from the end.
+        var eocd = -1
+        var i = count - 22
+        while i >= 0 && i >= count - 65_557 {
+            if b[i] == 0x50 && b[i + 1] == 0x4B && b[i + 2] == 0x05 && b[i + 3] == 0x06 { eocd = i; break }
+            i -= 1
+        }
+        guard eocd >= 0 else { return "corrupt DOCX: not a readable ZIP archive (no end-of-central-directory record: truncated?)" }
+        let zip64 = "corrupt DOCX: a ZIP64 archive (refused: a document within the limits never needs ZIP64)"
+        if eocd >= 20 && u32(eocd - 20) == 0x07064B50 { return zip64 }
+        let entries = u16(eocd + 10), directorySize = u32(eocd + 12), directoryOffset = u32(eocd + 16)
+        if entries == 0xFFFF || directorySize == 0xFFFF_FFFF || directoryOffset == 0xFFFF_FFFF { return zip64 }
+        if entries > maxEntries {
+            return "DOCX has more than \(TimeBudget.count(maxEntries)) ZIP entries: refused as a possible zip bomb (--max-docx-entries)"
+        }
+        guard directoryOffset + directorySize <= eocd else {
+            return "corrupt DOCX: the ZIP central directory runs past its end record (damaged or truncated archive)"
+        }
+        var p = directoryOffset
+        for n in 1...max(1, entries) where entries > 0 {
+            guard p + 46 <= eocd, u32(p) == 0x02014B50 else {
+                return "corrupt DOCX: ZIP central directory entry \(n) of \(entries) is damaged"
+            }
+            let flags = u16(p + 8), method = u16(p + 10)
+            let compressed = u32(p + 20), uncompressed = u32(p + 24)
+            let nameLength = u16(p + 28), extraLength = u16(p + 30), commentLength = u16(p + 32)
+            let local = u32(p + 42)
+            if compressed == 0xFFFF_FFFF || uncompressed == 0xFFFF_FFFF || local == 0xFFFF_FFFF { return zip64 }
+            guard local + 30 <= count, u32(local) == 0x04034B50 else {
+                return "corrupt DOCX: ZIP entry \(n) of \(entries) points outside the archive (damaged local header)"
+            }
+            let dataStart = local + 30 + u16(local + 26) + u16(local + 28)
+            // ZIPFoundation reads the compressed size of a deflated entry and the uncompressed size of a stored one.
+            let dataSize = method == 0 ? max(compressed, uncompressed) : compressed
+            let descriptor = flags & 0x08 != 0 ? 16 : 0
+            guard dataStart + dataSize + descriptor <= count else {
+                return "corrupt DOCX: ZIP entry \(n) of \(entries) runs past the end of the archive (truncated?)"
+            }
+            p += 46 + nameLength + extraLength + commentLength
+        }
+        guard p <= eocd else { return "corrupt DOCX: the ZIP central directory runs past its end record" }
+        return nil
     }
 }
 

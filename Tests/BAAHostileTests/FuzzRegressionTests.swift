@@ -26,6 +26,13 @@ final class FuzzRegressionTests: XCTestCase {
         XCTAssertTrue(e.message.hasPrefix("corrupt DOCX: not a readable ZIP archive"), e.message)
     }
 
+    /// A central directory offset past the end of the file: ZIPFoundation's in-memory reader trapped
+    /// ("Range requires lowerBound <= upperBound" in Archive.MemoryFile.readData). ZIPStructure now refuses it.
+    func testDocxCrash38dfadca() throws {
+        guard case .failure(let e) = try load("docx-crash-38dfadca.docx") else { return XCTFail("expected an error") }
+        XCTAssertTrue(e.message.hasPrefix("corrupt DOCX: the ZIP central directory runs past"), e.message)
+    }
+
     /// Every fuzz fixture ends as a document or one error line, never a crash.
     func testEveryFuzzFixtureEndsCleanly() throws {
         for name in try FileManager.default.contentsOfDirectory(atPath: FuzzRegressionTests.dir.path).sorted() {
