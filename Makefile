@@ -4,7 +4,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DEBS := libpcre2-dev libpoppler-glib-dev libxml2-dev libtesseract-dev libleptonica-dev tesseract-ocr-eng poppler-utils pkg-config
 # Test and corpus tooling (rendering the team's agreements to PDF/DOCX/scans, the benchmark baselines).
-TOOL_DEBS := ripgrep python3-docx python3-reportlab qpdf time
+TOOL_DEBS := ripgrep qpdf time
 BIN := .build/debug/baa
 SAMPLE ?= Corpus/agreements/c001-hhs-style-complete.md
 
@@ -34,7 +34,16 @@ rules-test: build
 test: deps
 	$(SWIFT) build --build-tests
 	$(BIN) rules test
-	OMP_THREAD_LIMIT=1 $(SWIFT) test --skip-build --parallel --num-workers 2 2>&1 | tee .build/test.log | grep -E -v '^(Test Case .* (started|passed)|\[[0-9]+/[0-9]+\] .* passed)' ; exit $${PIPESTATUS[0]}
+	@rm -f .build/xunit.xml
+	@# XCTest in parallel (2 workers); the per-test progress lines are kept in .build/test.log only.
+	@OMP_THREAD_LIMIT=1 $(SWIFT) test --skip-build --parallel --num-workers 2 --xunit-output .build/xunit.xml 2>&1 \
+	  | tee .build/test.log | grep -E -v '^(\[[0-9]+/[0-9]+\] Testing |Test Case .* (started|passed))'; \
+	status=$${PIPESTATUS[0]}; \
+	total=$$(grep -c '<testcase' .build/xunit.xml 2>/dev/null || true); \
+	failed=$$(grep -c '<failure' .build/xunit.xml 2>/dev/null || true); \
+	skipped=$$(grep -c '<skipped' .build/xunit.xml 2>/dev/null || true); \
+	echo "tests: $$(($${total:-0} - $${failed:-0} - $${skipped:-0})) passed, $${failed:-0} failed, $${skipped:-0} skipped"; \
+	exit $$status
 
 # Benchmark (not a test): corpora of 100/1,000/10,000 documents in $$BENCH_DIR (default /tmp/baa-bench), outside git.
 # BENCH_QUICK=1: 100 and 1,000 only. Results: bench/results/latest.{json,md}; the table goes into docs/bench.md.

@@ -76,6 +76,7 @@ public struct Segmenter: Sendable {
         var sectionFirstPara = 0
         var leadIn: Range<Int>?
         var sectionsOut: [Section] = []
+        var headingsByNumber: [String: String] = [:]
 
         func closeSection(at end: Int, lastPara: Int) {
             if end > sectionStart {
@@ -118,7 +119,11 @@ public struct Segmenter: Sendable {
                             topNumber = number
                             subNumber = nil
                             let rest = after(m).trimmingCharacters(in: .whitespaces)
-                            topHeading = Segmenter.heading(from: rest) ?? pendingCapsHeading
+                            // "2.1 Business Associate may ..." has no heading of its own: it sits under "2. Permitted Uses".
+                            var parent: String?
+                            if let n = number, let dot = n.lastIndex(of: ".") { parent = headingsByNumber[String(n[..<dot])] }
+                            topHeading = Segmenter.heading(from: rest) ?? pendingCapsHeading ?? parent
+                            if let n = number, let h = topHeading { headingsByNumber[n] = h }
                             pendingCapsHeading = nil
                             headingOnly = Segmenter.isHeadingOnly(rest)
                             leadIn = itemLeadIn
