@@ -25,8 +25,11 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product baa
 
+# A reviewer's view of one agreement, then the vendor table for the sample vendor folder.
 run: build
-	$(BIN) review $(SAMPLE) || [ $$? -eq 1 ]
+	$(BIN) review $(SAMPLE)
+	@echo
+	$(BIN) batch Corpus/vendors --cache .build/baa-cache
 
 rules-test: build
 	$(BIN) rules test
