@@ -38,6 +38,7 @@ public struct DOCXExtractor: Extractor {
                                   useRenderedBreaks: useRenderedBreaks)
         body.budget = options.budget
         body.maxTextBytes = options.maxTextBytes
+        body.maxLines = options.maxParagraphs
         try body.run(documentXML, path: path, part: mainPath)
 
         var lines = body.lines
@@ -585,6 +586,7 @@ final class DOCXTextParser: NSObject, XMLParserDelegate {
     /// The document's time budget and text limit, checked every few thousand elements.
     var budget: TimeBudget?
     var maxTextBytes = Int.max
+    var maxLines = Int.max
     private var elements = 0
     private var textBytes = 0
     private var stopError: ExtractError?
@@ -603,6 +605,8 @@ final class DOCXTextParser: NSObject, XMLParserDelegate {
         guard elements & 4095 == 0, stopError == nil else { return }
         if textBytes > maxTextBytes {
             stopError = ExtractError(path: path, message: "extracted text passes the \(TimeBudget.count(maxTextBytes))-byte limit in \(part) (--max-text-size)")
+        } else if lines.count > maxLines {
+            stopError = ExtractError(path: path, message: "document has more than \(TimeBudget.count(maxLines)) paragraphs in \(part), over the paragraph limit (--max-paragraphs)")
         } else if let budget {
             budget.note("reading the DOCX, \(TimeBudget.count(lines.count)) paragraphs into \(part)")
             do { try budget.check() } catch { stopError = ExtractError(path: path, error) }

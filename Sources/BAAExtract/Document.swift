@@ -143,7 +143,10 @@ public struct ExtractOptions: Sendable {
     /// Most pages in a PDF (--max-pages); checked before any page is read.
     public var maxPages: Int = 2000
     /// Most bytes of extracted text per document (--max-text-size); checked as the text grows.
-    public var maxTextBytes: Int = 16 * 1024 * 1024
+    public var maxTextBytes: Int = 8 * 1024 * 1024
+    /// Most paragraphs per document (--max-paragraphs): the review's memory grows with the paragraph count,
+    /// so a small file of many tiny paragraphs is bounded here. Raw lines may be 4 times as many.
+    public var maxParagraphs: Int = 50_000
     public var password: String?
     /// DOCX: most ZIP entries accepted (--max-docx-entries), and most bytes decompressed in total over the
     /// XML parts read (--max-docx-size); images and other media are never decompressed.

@@ -101,7 +101,14 @@ public struct DocumentLoader: Sendable {
         options.note("reading the \(format == .docx ? "DOCX" : format.rawValue.uppercased()) file")
         let raw = try extractor.extract(data: data, path: path, options: options)
         try options.checkBudget(path: path)
+        if raw.lines.count > options.maxParagraphs * 4 {
+            throw ExtractError(path: path, message: DocumentLoader.tooManyParagraphs(options, lines: raw.lines.count))
+        }
         var doc = try Normalizer().normalize(raw, path: path, sha256: SHA256.hex([UInt8](data)), budget: options.budget)
+        let paragraphs = doc.text.utf8.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+        if paragraphs > options.maxParagraphs {
+            throw ExtractError(path: path, message: "document has \(TimeBudget.count(paragraphs)) paragraphs, over the \(TimeBudget.count(options.maxParagraphs))-paragraph limit (--max-paragraphs)")
+        }
         if doc.text.utf8.count > options.maxTextBytes {
             throw ExtractError(path: path, message: DocumentLoader.overLimit("extracted text is", doc.text.utf8.count, options.maxTextBytes, "--max-text-size"))
         }
@@ -110,6 +117,12 @@ public struct DocumentLoader: Sendable {
         }
         options.note(DocumentLoader.extractedSummary(raw))
         return doc
+    }
+
+    /// "document has 250,000 lines, over 4 times the 50,000-paragraph limit (--max-paragraphs)".
+    static func tooManyParagraphs(_ options: ExtractOptions, lines: Int? = nil) -> String {
+        let count = lines.map { TimeBudget.count($0) } ?? "more than \(TimeBudget.count(options.maxParagraphs * 4))"
+        return "document has \(count) lines, over 4 times the \(TimeBudget.count(options.maxParagraphs))-paragraph limit (--max-paragraphs)"
     }
 
     /// What extraction did, phrased to follow "after": "extracting all 12 pages".

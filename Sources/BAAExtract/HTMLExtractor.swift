@@ -17,6 +17,17 @@ public struct HTMLExtractor: Extractor {
         if OOXMLPackage.containsCaseless(bytes, "<!entity") {
             throw ExtractError(path: path, message: "HTML declares entities (<!ENTITY in a DTD subset): refused (entity expansion risk)")
         }
+        // libxml2 builds a tree of about 130 bytes a node: count start tags first, so that a small file of
+        // many tiny elements is refused before the tree is built (8 tags a paragraph is generous).
+        var tags = 0
+        var previous: UInt8 = 0
+        for b in bytes {
+            if previous == 0x3C && ((b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A) { tags += 1 }
+            previous = b
+        }
+        if tags > options.maxParagraphs * 8 {
+            throw ExtractError(path: path, message: "HTML has \(TimeBudget.count(tags)) elements, over 8 times the \(TimeBudget.count(options.maxParagraphs))-paragraph limit (--max-paragraphs)")
+        }
         // Without a declared charset libxml2 assumes ISO-8859-1; valid UTF-8 is read as UTF-8.
         let hasBOM = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
         let encoding: String? = !hasBOM && String(validating: bytes, as: UTF8.self) != nil ? "UTF-8" : nil

@@ -35,6 +35,9 @@ public struct PDFExtractor: Extractor {
                 options.note("extracting \(TimeBudget.count(index)) of \(total) pages")
                 try options.checkBudget(path: path)
             }
+            if lines.count > options.maxParagraphs * 4 {
+                throw ExtractError(path: path, message: DocumentLoader.tooManyParagraphs(options) + " at page \(TimeBudget.count(index)) of \(total)")
+            }
             if textBytes > options.maxTextBytes {
                 throw ExtractError(path: path, message: "extracted text passes the \(TimeBudget.count(options.maxTextBytes))-byte limit at page \(TimeBudget.count(index)) of \(total) (--max-text-size)")
             }

@@ -7,6 +7,16 @@ public struct TextExtractor: Extractor {
 
     public func extract(data: Data, path: String, options: ExtractOptions) throws(ExtractError) -> RawDocument {
         let (text, warning) = try TextExtractor.decode(data, path: path)
+        // Count non-blank lines before building any: a file of many tiny lines is refused while it is cheap.
+        var nonBlank = 0
+        var previous: UInt8 = 0x0A
+        for b in text.utf8 {
+            if (previous == 0x0A || previous == 0x0D) && b != 0x0A && b != 0x0D { nonBlank += 1 }
+            previous = b
+        }
+        if nonBlank > options.maxParagraphs * 4 {
+            throw ExtractError(path: path, message: DocumentLoader.tooManyParagraphs(options, lines: nonBlank))
+        }
         var raw = TextExtractor.lines(of: text, format: format)
         if let warning { raw.warnings.append(warning) }
         return raw

@@ -76,6 +76,8 @@ struct ExtractionOptions: ParsableArguments {
     var maxPages: Int = ExtractOptions().maxPages
     @Option(name: .customLong("max-text-size"), help: ArgumentHelp("Most extracted text per document, and largest text or HTML file.", valueName: "size"))
     var maxTextSize = ByteCount(ExtractOptions().maxTextBytes)
+    @Option(name: .customLong("max-paragraphs"), help: "Most paragraphs in one document (the review's memory grows with them).")
+    var maxParagraphs: Int = ExtractOptions().maxParagraphs
     @Option(name: .customLong("max-docx-size"), help: ArgumentHelp("Most bytes decompressed from one DOCX (zip-bomb guard).", valueName: "size"))
     var maxDOCXSize = ByteCount(ExtractOptions().maxUncompressedBytes)
     @Option(name: .customLong("max-docx-entries"), help: "Most entries in one DOCX's ZIP archive.")
@@ -85,6 +87,7 @@ struct ExtractionOptions: ParsableArguments {
 
     func validate() throws {
         if maxPages < 1 { throw ValidationError("--max-pages must be at least 1") }
+        if maxParagraphs < 1 { throw ValidationError("--max-paragraphs must be at least 1") }
         if maxDOCXEntries < 1 { throw ValidationError("--max-docx-entries must be at least 1") }
         if !(timeBudget >= 0) || !timeBudget.isFinite { throw ValidationError("--time-budget takes seconds, 0 or more (0: no limit)") }
     }
@@ -100,6 +103,7 @@ struct ExtractionOptions: ParsableArguments {
         o.maxFileBytes = maxFileSize.bytes
         o.maxPages = maxPages
         o.maxTextBytes = maxTextSize.bytes
+        o.maxParagraphs = maxParagraphs
         o.maxUncompressedBytes = maxDOCXSize.bytes
         o.maxArchiveEntries = maxDOCXEntries
         o.timeBudgetSeconds = timeBudget > 0 ? timeBudget : nil
