@@ -132,7 +132,11 @@ final class DOCXExtractorTests: XCTestCase {
         // XMLParser(data:) silently drops the tail past about 10 MB; the stream parser must not.
         let filler = String(repeating: para(String(repeating: "lorem ipsum dolor sit amet ", count: 40)), count: 12_000)
         let data = TestZip.docx(body: filler + para("The final clause survives."))
-        let doc = try loadBytes(data, named: "large.docx")
+        var options = ExtractOptions()
+        options.maxTextBytes = 32 << 20  // 13 MB of text: over the 8 MiB default
+        let doc = try loadBytes(data, named: "large.docx", options: options)
         XCTAssertTrue(doc.text.hasSuffix("The final clause survives.\n"))
+        // At the default limit it is one clear error, not a partial text.
+        XCTAssertTrue(try XCTUnwrap(loadError(data, named: "large.docx")).message.contains("--max-text-size"))
     }
 }
