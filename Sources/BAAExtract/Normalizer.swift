@@ -143,9 +143,9 @@ public struct Normalizer: Sendable {
         let small: Set<String> = ["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"]
         let words = body.split(separator: " ")
         guard !words.isEmpty, words.count <= 8, let firstWord = words.first,
-              firstWord.trimmingCharacters(in: .punctuationCharacters).first?.isUppercase == true else { return false }
+              firstWord.trimming(where: { $0.properties.generalCategory.isPunctuation }).first?.isUppercase == true else { return false }
         for w in words {
-            let word = w.trimmingCharacters(in: .punctuationCharacters)
+            let word = w.trimming(where: { $0.properties.generalCategory.isPunctuation })
             if word.isEmpty || small.contains(word) { continue }
             guard let c = word.first, c.isUppercase || c.isNumber else { return false }
         }
@@ -253,7 +253,7 @@ public struct Normalizer: Sendable {
         var hyphenated = Set<String>(), plain = Set<String>()
         for l in lines where l.text.utf8.contains(0x2D) {
             for w in l.text.lowercased().split(whereSeparator: { !($0.isLetter || $0 == "-") }) {
-                let word = w.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+                let word = w.trimming(charactersIn: "-")
                 guard word.count > 3 else { continue }
                 if word.contains("-") { hyphenated.insert(word) } else { plain.insert(word) }
             }
@@ -294,7 +294,7 @@ public struct Normalizer: Sendable {
                 budget.note("\(DocumentLoader.extractedSummary(raw)), then normalizing \(TimeBudget.count(index)) of \(TimeBudget.count(lines.count)) lines")
                 do { try budget.check() } catch { throw ExtractError(path: path, error) }
             }
-            var line = Normalizer.normalizeCharacters(rawLine.text).trimmingCharacters(in: .whitespaces)
+            var line = Normalizer.normalizeCharacters(rawLine.text).trimmingWhitespace()
             if !raw.linesAreParagraphs { line = Normalizer.spacingMarker(line) }
             let location = SourceLocation(page: rawLine.page, line: rawLine.line)
             if line.isEmpty {
@@ -345,7 +345,7 @@ public struct Normalizer: Sendable {
                         // "sub-" + "contractors" -> "subcontractors"; keep the hyphen of a compound the
                         // document writes with one elsewhere ("third-" + "party").
                         let head = previousLine.dropLast().split(separator: " ").last.map { $0.lowercased() } ?? ""
-                        let tail = line.split(separator: " ").first.map { $0.lowercased().trimmingCharacters(in: .punctuationCharacters) } ?? ""
+                        let tail = line.split(separator: " ").first.map { $0.lowercased().trimming(where: { $0.properties.generalCategory.isPunctuation }) } ?? ""
                         let compound = head + "-" + tail
                         if !(vocabulary.0.contains(compound) && !vocabulary.1.contains(head + tail)) {
                             text.removeLast(); byteCount -= 1

@@ -1,5 +1,6 @@
 import BAAClauses
 import BAAExtract
+import BAAUtil
 import Foundation
 import PCRE2
 
@@ -121,7 +122,7 @@ public enum DeadlineParser {
 
     public static func key(_ term: String) -> String {
         term.lowercased().replacingOccurrences(of: "\"", with: "").replacingOccurrences(of: "the ", with: "")
-            .trimmingCharacters(in: .whitespaces)
+            .trimmingWhitespace()
     }
 
     /// The number in a phrase: a parenthesized digit wins ("ten (10)"), then digits, then words ("twenty-four").
@@ -153,6 +154,6 @@ public enum DeadlineParser {
 
     public static func parse(value: String?, unit: String?, text: String) -> Deadline? {
         guard let value, let n = number(value), n > 0, let unit, let (u, factor) = self.unit(unit) else { return nil }
-        return Deadline(value: n * factor, unit: u, text: text.trimmingCharacters(in: .whitespacesAndNewlines))
+        return Deadline(value: n * factor, unit: u, text: text.trimmingWhitespace())
     }
 }

@@ -1,5 +1,6 @@
 import BAAClauses
 import BAAExtract
+import BAAUtil
 import Foundation
 import PCRE2
 
@@ -24,7 +25,7 @@ public struct Scorer {
             unit = lo..<hi
         }
         var text = a.subject.text(Evidence.clampToCharacters(unit, a.subject))
-        text = text.trimmingCharacters(in: .whitespaces)
+        text = text.trimmingWhitespace()
         let loc = a.document.sourceMap.location(at: hit.span.lowerBound)
         return Evidence(text: text, section: p.section, heading: p.heading, page: loc.page, line: loc.line,
                         start: hit.span.lowerBound, end: hit.span.upperBound, rule: hit.rule.spec.id)
@@ -197,12 +198,12 @@ public struct Scorer {
         let text = hit.captures["deadline"] ?? [hit.captures["value"], hit.captures["unit"]].compactMap { $0 }.joined(separator: " ")
         if let d = DeadlineParser.parse(value: hit.captures["value"], unit: hit.captures["unit"], text: text) { return d }
         if let ref = hit.captures["ref"], let d = a.definitions[DeadlineParser.key(ref)] {
-            return Deadline(value: d.value, unit: d.unit, text: "\(ref.trimmingCharacters(in: .whitespaces)) (defined: \(d.text))")
+            return Deadline(value: d.value, unit: d.unit, text: "\(ref.trimmingWhitespace()) (defined: \(d.text))")
         }
         // A cross-reference: "within the period set out in Section 1.16" reads the deadline stated there.
         if let xref = hit.captures["xref"] {
             let number = xref.replacingOccurrences(of: #"^(?:section|sec\.|§)\s*"#, with: "", options: [.regularExpression, .caseInsensitive])
-                .trimmingCharacters(in: CharacterSet(charactersIn: " ."))
+                .trimming(charactersIn: " .")
             for p in a.segments.paragraphs where p.section == number || p.section?.hasPrefix(number + "(") == true {
                 let text = a.subject.text(p.range)
                 if let d = Scorer.firstDeadline(in: text) {

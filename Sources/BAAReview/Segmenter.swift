@@ -1,3 +1,4 @@
+import BAAUtil
 import Foundation
 import PCRE2
 
@@ -118,7 +119,7 @@ public struct Segmenter: Sendable {
                             sectionFirstPara = paraIndex
                             topNumber = number
                             subNumber = nil
-                            let rest = after(m).trimmingCharacters(in: .whitespaces)
+                            let rest = after(m).trimmingWhitespace()
                             // "2.1 Business Associate may ..." has no heading of its own: it sits under "2. Permitted Uses".
                             var parent: String?
                             if let n = number, let dot = n.lastIndex(of: ".") { parent = headingsByNumber[String(n[..<dot])] }
@@ -141,7 +142,7 @@ public struct Segmenter: Sendable {
                         sectionFirstPara = paraIndex
                         topNumber = nil
                         subNumber = nil
-                        topHeading = line.trimmingCharacters(in: CharacterSet(charactersIn: "#*: ")).capitalized
+                        topHeading = line.trimming(charactersIn: "#*: ").capitalized
                         pendingCapsHeading = topHeading
                         leadIn = nil
                     } else if line.hasPrefix("#") {
@@ -151,7 +152,7 @@ public struct Segmenter: Sendable {
                         sectionFirstPara = paraIndex
                         topNumber = nil
                         subNumber = nil
-                        topHeading = line.trimmingCharacters(in: CharacterSet(charactersIn: "# "))
+                        topHeading = line.trimming(charactersIn: "# ")
                         leadIn = nil
                     }
                     if subject.count < 240, ((try? matcher.firstMatch(Segmenter.tocLine, in: subject)) ?? nil) != nil { headingOnly = true }
@@ -161,7 +162,7 @@ public struct Segmenter: Sendable {
                                               leadIn: isItem ? leadIn : nil, isHeadingOnly: headingOnly)
                     seg.paragraphs.append(paragraph)
                     // A paragraph ending in ":" (or "shall" / "agrees to") introduces the items after it.
-                    let trimmed = line.trimmingCharacters(in: .whitespaces)
+                    let trimmed = line.trimmingWhitespace()
                     if trimmed.hasSuffix(":") || trimmed.lowercased().hasSuffix(" shall") || trimmed.lowercased().hasSuffix(" agrees to") {
                         leadIn = range
                     } else if !isItem {
@@ -194,13 +195,13 @@ public struct Segmenter: Sendable {
         guard !rest.isEmpty else { return nil }
         let stripped = rest.replacingOccurrences(of: "*", with: "")
         if let dot = stripped.firstIndex(where: { $0 == "." || $0 == ":" }) {
-            let candidate = stripped[..<dot].trimmingCharacters(in: .whitespaces)
+            let candidate = stripped[..<dot].trimmingWhitespace()
             let words = candidate.split(separator: " ")
             if !words.isEmpty && words.count <= 8 && words.allSatisfy({ $0.first?.isUppercase == true || ["of", "and", "or", "the", "to", "for", "in", "on", "by", "with", "a"].contains($0.lowercased()) }) {
                 return candidate
             }
         }
-        if isHeadingOnly(stripped) { return stripped.trimmingCharacters(in: CharacterSet(charactersIn: " .:")) }
+        if isHeadingOnly(stripped) { return stripped.trimming(charactersIn: " .:") }
         return nil
     }
 
@@ -219,7 +220,7 @@ public struct Segmenter: Sendable {
 
     /// A short line with no sentence in it: a heading or a table-of-contents entry.
     static func isHeadingOnly(_ rest: String) -> Bool {
-        let t = rest.trimmingCharacters(in: .whitespaces)
+        let t = rest.trimmingWhitespace()
         if t.isEmpty { return true }
         let words = t.split(separator: " ")
         if words.count > 10 { return false }
@@ -271,7 +272,7 @@ public struct Segmenter: Sendable {
                     var k = i - 1
                     while k >= start && utf8[k] != UInt8(ascii: " ") && utf8[k] != UInt8(ascii: "(") { k -= 1 }
                     let word = String(decoding: utf8[(k + 1)..<i], as: UTF8.self).lowercased()
-                    let bare = word.trimmingCharacters(in: CharacterSet(charactersIn: "\"'()[],"))
+                    let bare = word.trimming(charactersIn: "\"'()[],")
                     let isAbbrev = abbreviations.contains(bare) || (bare.count == 1 && bare.first!.isLetter)
                         || bare.allSatisfy({ $0.isNumber || $0 == "." }) && !bare.isEmpty && bare.count <= 8 && (i - start) < 12
                     if !isAbbrev {
