@@ -204,12 +204,29 @@ final class PopplerDocumentHandle {
         g_bytes_unref(bytes)
     }
 
+    typealias MemoryInputStreamFromBytes = @convention(c) (OpaquePointer?) -> UnsafeMutablePointer<GInputStream>?
+    static let memoryInputStreamFromBytes: MemoryInputStreamFromBytes? = {
+        dlsym(UnsafeMutableRawPointer(bitPattern: 0), "g_memory_input_stream_new_from_bytes")
+            .map { unsafeBitCast($0, to: MemoryInputStreamFromBytes.self) }
+    }()
+
     static func open(data: Data, path: String, password: String?) throws(ExtractError) -> PopplerDocumentHandle {
         guard let bytes = data.withUnsafeBytes({ g_bytes_new($0.baseAddress, gsize($0.count)) }) else {
             throw ExtractError(path: path, message: "cannot allocate memory for the PDF")
         }
         var error: UnsafeMutablePointer<GError>?
-        let document = poppler_document_new_from_bytes(bytes, password, &error)
+        // Through a GMemoryInputStream over the same bytes, not poppler_document_new_from_bytes: poppler-glib
+        // 22.12's from_bytes and from_data crash (NULL dereference in PDFDoc::PDFDoc) when a password is given
+        // and is wrong, on the retry with the stream's copy. Found by the hostile suite's encrypted.pdf.
+        // libgio is loaded with poppler-glib but is not on our link line (CPoppler links what pkg-config
+        // poppler-glib lists): its constructor is looked up at run time.
+        guard let makeStream = PopplerDocumentHandle.memoryInputStreamFromBytes else {
+            g_bytes_unref(bytes)
+            throw ExtractError(path: path, message: "cannot read PDFs: g_memory_input_stream_new_from_bytes not found in libgio")
+        }
+        let stream = makeStream(bytes)
+        let document = poppler_document_new_from_stream(stream, goffset(data.count), password, nil, &error)
+        if let stream { g_object_unref(UnsafeMutableRawPointer(stream)) }
         guard let document else {
             g_bytes_unref(bytes)
             var code: Int32 = -1

@@ -48,6 +48,18 @@ final class LimitTests: XCTestCase {
         XCTAssertEqual(try Hostile.run(["review", "--max-docx-size", "8M", sampleDOCX]).status, 0)
     }
 
+    func testEncryptedPDFOpensWithItsPassword() throws {
+        let (dir, entries) = try Hostile.made.get()
+        guard entries.contains(where: { $0.file == "encrypted.pdf" }) else { throw XCTSkip("qpdf not installed: no encrypted.pdf") }
+        let pdf = dir.appendingPathComponent("encrypted.pdf").path
+        let wrong = try Hostile.run(["review", "--password", "guess", pdf])
+        XCTAssertEqual(wrong.status, 2)
+        XCTAssertEqual(wrong.stderr, "baa: error: \(pdf): encrypted PDF: the password given does not open it\n")
+        let right = try Hostile.run(["review", "--password", "secret", pdf])
+        XCTAssertEqual(right.status, 0, right.stderr)
+        XCTAssertTrue(right.stdout.contains("Score "), right.stdout)
+    }
+
     /// The cooperative check between pages names how far extraction got.
     func testTimeBudgetStopsBetweenPagesAndSaysHowFarItGot() throws {
         let r = try Hostile.run(["review", "--time-budget", "0.001", samplePDF, Hostile.goodAgreement.path])
