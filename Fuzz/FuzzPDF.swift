@@ -9,6 +9,13 @@ public func fuzzPDF(_ bytes: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     options.ocr = false
     options.timeBudgetSeconds = 10
     // Through the loader, so the truncation check, the limits and the normalizer run too.
-    _ = try? DocumentLoader(options: options).load(data: Data(bytes: bytes, count: size), path: "fuzz.pdf")
+    let data = Data(bytes: bytes, count: size)
+    do { _ = try DocumentLoader(options: options).load(data: data, path: "fuzz.pdf") } catch {
+        // Encrypted: again with a (wrong) password, the path where poppler-glib's from_bytes crashed.
+        if error.message.hasPrefix("encrypted") {
+            options.password = "fuzz"
+            _ = try? DocumentLoader(options: options).load(data: data, path: "fuzz.pdf")
+        }
+    }
     return 0
 }

@@ -55,7 +55,7 @@ seed() {
   [ -d "$hostile" ] || python3 tools/make-hostile "$hostile" >/dev/null
   case $t in
     pdf)     cp Corpus/formats/*.pdf Corpus/vendors/*/*.pdf "$dir"/ 2>/dev/null
-             for f in truncated loop-pages loop-kids loop-form pages-count corrupt; do cp "$hostile/$f.pdf" "$dir"/; done ;;
+             for f in truncated loop-pages loop-kids loop-form pages-count corrupt encrypted; do cp "$hostile/$f.pdf" "$dir"/ 2>/dev/null; done ;;
     docx)    cp Corpus/formats/*.docx "$dir"/
              for f in billion-laughs external-entity external-entity-utf16 zip-slip deep; do cp "$hostile/$f.docx" "$dir"/; done ;;
     html)    cp Corpus/formats/*.html "$dir"/; cp "$hostile/billion-laughs.html" "$dir"/
