@@ -139,3 +139,16 @@ final class ReviewCLITests: XCTestCase {
         XCTAssertTrue(explain.stdout.contains("100"), explain.stdout)
     }
 }
+
+final class EvalCLITests: XCTestCase {
+    /// Issue 5's bar, through the command a rule author runs.
+    func testEvalOverTheTeamCorpusMeetsTheBar() throws {
+        let r = try CLI.run(["eval", "Corpus/", "--min-agreement", "97", "--format", "json"])
+        XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        XCTAssertGreaterThanOrEqual(json["agreement"] as? Double ?? 0, 0.97)
+        XCTAssertNotNil(json["confusion"] as? [String: Any])
+        // An impossible bar fails with exit 1.
+        XCTAssertEqual(try CLI.run(["eval", "Corpus/", "--min-agreement", "100.1"]).status, 1)
+    }
+}
