@@ -98,13 +98,15 @@ public struct DocumentLoader: Sendable {
         guard let extractor = extractor(for: format) else {
             throw ExtractError(path: path, message: "\(format.rawValue) is not supported in this build")
         }
+        // Hashed before extracting, so the hash's copies of the bytes are freed before poppler makes its own.
+        let sha256 = SHA256.hex([UInt8](data))
         options.note("reading the \(format == .docx ? "DOCX" : format.rawValue.uppercased()) file")
         let raw = try extractor.extract(data: data, path: path, options: options)
         try options.checkBudget(path: path)
         if raw.lines.count > options.maxParagraphs * 4 {
             throw ExtractError(path: path, message: DocumentLoader.tooManyParagraphs(options, lines: raw.lines.count))
         }
-        var doc = try Normalizer().normalize(raw, path: path, sha256: SHA256.hex([UInt8](data)), budget: options.budget)
+        var doc = try Normalizer().normalize(raw, path: path, sha256: sha256, budget: options.budget)
         let paragraphs = doc.text.utf8.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
         if paragraphs > options.maxParagraphs {
             throw ExtractError(path: path, message: "document has \(TimeBudget.count(paragraphs)) paragraphs, over the \(TimeBudget.count(options.maxParagraphs))-paragraph limit (--max-paragraphs)")
