@@ -39,11 +39,12 @@ let package = Package(
         .target(name: "BAABatch", dependencies: ["BAAReview", "BAAReport", "BAAExtract", "BAAUtil"]),
         // The command line only.
         .executableTarget(name: "baa", dependencies: [
-            "BAAReview", "BAAReport", "BAAClauses", "BAAExtract", "BAABatch",
+            "BAAReview", "BAAReport", "BAAClauses", "BAAExtract", "BAABatch", "PCRE2",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "PCRE2Tests", dependencies: ["PCRE2", "BAAUtil"]),
+        .testTarget(name: "BAAUtilTests", dependencies: ["BAAUtil"]),
         .testTarget(name: "BAAExtractTests", dependencies: ["BAAExtract"]),
         .testTarget(name: "BAAClausesTests", dependencies: ["BAAClauses", "BAAReview"]),
         .testTarget(name: "BAACLITests", dependencies: [], exclude: ["Fixtures"]),

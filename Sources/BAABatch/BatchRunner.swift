@@ -106,7 +106,7 @@ public final class BatchRunner {
         do { data = try Data(contentsOf: URL(fileURLWithPath: file.path)) } catch {
             return fail("cannot read: \((error as NSError).localizedDescription)")
         }
-        let sha = SHA256.hex([UInt8](data))
+        let sha = SHA256.hex(data)
         if let cache, let e = cache.load(fileSHA256: sha) {
             return .reviewed(BatchDocument(path: file.path, relativePath: file.relativePath, vendor: file.vendor, cached: true,
                                            dating: e.dating, report: e.report.relocated(to: file.path)))

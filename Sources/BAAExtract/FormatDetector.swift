@@ -99,7 +99,7 @@ public struct DocumentLoader: Sendable {
             throw ExtractError(path: path, message: "\(format.rawValue) is not supported in this build")
         }
         // Hashed before extracting, so the hash's copies of the bytes are freed before poppler makes its own.
-        let sha256 = SHA256.hex([UInt8](data))
+        let sha256 = SHA256.hex(data)
         options.note("reading the \(format == .docx ? "DOCX" : format.rawValue.uppercased()) file")
         let raw = try extractor.extract(data: data, path: path, options: options)
         try options.checkBudget(path: path)

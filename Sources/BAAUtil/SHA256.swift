@@ -1,3 +1,5 @@
+import Foundation
+
 /// SHA-256 (FIPS 180-4), for document and clause-library fingerprints; Foundation on Linux has none.
 public enum SHA256 {
     private static let k: [UInt32] = [
@@ -11,18 +13,19 @@ public enum SHA256 {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
+    /// The digest, reading the message in place: only the final one or two padded blocks are copied
+    /// (hashing a 95 MB PDF used to double its memory by copying it to pad it).
     public static func digest(_ message: [UInt8]) -> [UInt8] {
+        message.withUnsafeBufferPointer { digest($0) }
+    }
+
+    public static func digest(_ message: UnsafeBufferPointer<UInt8>) -> [UInt8] {
         var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-        var data = message
-        let bitLength = UInt64(message.count) * 8
-        data.append(0x80)
-        while data.count % 64 != 56 { data.append(0) }
-        for i in (0..<8).reversed() { data.append(UInt8((bitLength >> (UInt64(i) * 8)) & 0xff)) }
         var w = [UInt32](repeating: 0, count: 64)
-        for chunk in stride(from: 0, to: data.count, by: 64) {
+        func compress(_ block: UnsafeBufferPointer<UInt8>, at chunk: Int) {
             for i in 0..<16 {
                 let j = chunk + i * 4
-                w[i] = UInt32(data[j]) << 24 | UInt32(data[j + 1]) << 16 | UInt32(data[j + 2]) << 8 | UInt32(data[j + 3])
+                w[i] = UInt32(block[j]) << 24 | UInt32(block[j + 1]) << 16 | UInt32(block[j + 2]) << 8 | UInt32(block[j + 3])
             }
             for i in 16..<64 {
                 let s0 = w[i - 15].rotr(7) ^ w[i - 15].rotr(18) ^ (w[i - 15] >> 3)
@@ -37,7 +40,30 @@ public enum SHA256 {
             }
             h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d; h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
         }
+        let whole = message.count / 64 * 64
+        for chunk in stride(from: 0, to: whole, by: 64) { compress(message, at: chunk) }
+        // The tail, the 0x80 marker, zeros and the bit length: one or two blocks.
+        var tail = Array(message[whole...])
+        tail.append(0x80)
+        while tail.count % 64 != 56 { tail.append(0) }
+        let bitLength = UInt64(message.count) * 8
+        for i in (0..<8).reversed() { tail.append(UInt8((bitLength >> (UInt64(i) * 8)) & 0xff)) }
+        tail.withUnsafeBufferPointer { t in
+            for chunk in stride(from: 0, to: t.count, by: 64) { compress(t, at: chunk) }
+        }
         return h.flatMap { v in (0..<4).reversed().map { UInt8((v >> (UInt32($0) * 8)) & 0xff) } }
+    }
+
+    /// The hex digest of a file's bytes, read in place.
+    public static func hex(_ data: Data) -> String {
+        hexString(data.withUnsafeBytes { digest($0.bindMemory(to: UInt8.self)) })
+    }
+
+    static func hexString(_ digest: [UInt8]) -> String {
+        let hexDigits = Array("0123456789abcdef")
+        var s = ""
+        for b in digest { s.append(hexDigits[Int(b >> 4)]); s.append(hexDigits[Int(b & 0xf)]) }
+        return s
     }
 
     public static func hex(_ message: [UInt8]) -> String {
