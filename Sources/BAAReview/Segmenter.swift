@@ -134,25 +134,18 @@ public struct Segmenter: Sendable {
                         isItem = true
                     } else if line.hasPrefix("- ") || line.hasPrefix("* ") {
                         isItem = true
-                    } else if Segmenter.isCapsHeading(line) {
-                        // A heading in capitals on its own line: it names the next section, or starts one when unnumbered.
+                    } else if Segmenter.isCapsHeading(line) || line.hasPrefix("#") {
+                        // An unnumbered heading (in capitals, or Markdown) starts a section; one in capitals also
+                        // names the numbered section that follows it.
+                        let caps = Segmenter.isCapsHeading(line)
                         headingOnly = true
                         closeSection(at: range.lowerBound, lastPara: paraIndex - 1)
                         sectionStart = range.lowerBound
                         sectionFirstPara = paraIndex
                         topNumber = nil
                         subNumber = nil
-                        topHeading = line.trimming(charactersIn: "#*: ").capitalized
-                        pendingCapsHeading = topHeading
-                        leadIn = nil
-                    } else if line.hasPrefix("#") {
-                        headingOnly = true
-                        closeSection(at: range.lowerBound, lastPara: paraIndex - 1)
-                        sectionStart = range.lowerBound
-                        sectionFirstPara = paraIndex
-                        topNumber = nil
-                        subNumber = nil
-                        topHeading = line.trimming(charactersIn: "# ")
+                        topHeading = caps ? line.trimming(charactersIn: "#*: ").capitalized : line.trimming(charactersIn: "# ")
+                        if caps { pendingCapsHeading = topHeading }
                         leadIn = nil
                     }
                     if subject.count < 240, ((try? matcher.firstMatch(Segmenter.tocLine, in: subject)) ?? nil) != nil { headingOnly = true }
