@@ -54,7 +54,8 @@ public struct Scorer {
             var fired: [String] = []
             for h in live where !fired.contains(h.rule.spec.id) { fired.append(h.rule.spec.id) }
             let override = playbook.elements[spec.id]
-            let missingSeverity = override?.missing ?? spec.severity
+            // A playbook can make a risk term required: missing it is then at least a high finding.
+            let missingSeverity = override?.missing ?? (override?.required == true ? max(spec.severity, .high) : spec.severity)
             let weakSeverity = override?.weak ?? (spec.id == "subcontractors" ? playbook.subcontractorsWeakSeverity : nil) ?? spec.weakSeverity
             var result = ElementResult(id: spec.id, title: spec.title, kind: spec.kind.rawValue, status: .missing, stance: nil,
                                        severity: .info, citation: spec.citation, evidence: [], deadline: nil, rulesFired: fired, vetoed: vetoes)

@@ -117,6 +117,13 @@ final class ReviewCLITests: XCTestCase {
         }
         XCTAssertFalse(try kinds(base.stdout).contains("breach_notification:exceeds_playbook"))
         XCTAssertTrue(try kinds(strict.stdout).contains("breach_notification:exceeds_playbook"))
+        // A risk term the practice requires: a missing offshore restriction becomes a high finding.
+        let requireOffshore = dir.appendingPathComponent("offshore.yaml")
+        try "elements:\n  offshore_restriction: {required: true}\n".write(to: requireOffshore, atomically: true, encoding: .utf8)
+        let thinReview = try CLI.run(["review", "--format", "json", "--playbook", requireOffshore.path, thin])
+        let thinJSON = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(thinReview.stdout.utf8)) as? [String: Any])
+        let offshore = (thinJSON["findings"] as! [[String: Any]]).first { $0["element"] as? String == "offshore_restriction" }
+        XCTAssertEqual(offshore?["severity"] as? String, "high")
         let bad = dir.appendingPathComponent("bad.yaml")
         try "elements:\n  not_an_element: {missing: high}\n".write(to: bad, atomically: true, encoding: .utf8)
         let r = try CLI.run(["review", "--playbook", bad.path, complete])
