@@ -13,6 +13,18 @@ final class ClauseLoaderTests: XCTestCase {
 
     override func tearDownWithError() throws { try? FileManager.default.removeItem(atPath: dir) }
 
+    /// An element file up to its rules, with a pattern that does not compile (an unclosed group) on line 7.
+    static let accessHeader = """
+        element: access
+        title: Access
+        citation: "164.504(e)(2)(ii)(E)"
+        rationale: r
+        recommendation: r
+        patterns:
+          access: '\\baccess(?:'
+        rules:
+        """
+
     func write(_ name: String, _ text: String) throws { try text.write(toFile: "\(dir!)/\(name)", atomically: true, encoding: .utf8) }
 
     func errors() -> [ClauseError] {
@@ -29,15 +41,7 @@ final class ClauseLoaderTests: XCTestCase {
     }
 
     func testUnknownKeyUnknownPatternAndBadRegexNameTheirLine() throws {
-        try write("access.yaml", """
-        element: access
-        title: Access
-        citation: "164.504(e)(2)(ii)(E)"
-        rationale: r
-        recommendation: r
-        patterns:
-          access: '\\baccess(?:'
-        rules:
+        try write("access.yaml", Self.accessHeader + "\n" + """
           - id: access.one
             all: [access, nothere]
           - id: access.two
@@ -56,15 +60,7 @@ final class ClauseLoaderTests: XCTestCase {
     }
 
     func testBadRegexIsReportedAtThePatternLine() throws {
-        try write("access.yaml", """
-        element: access
-        title: Access
-        citation: "164.504(e)(2)(ii)(E)"
-        rationale: r
-        recommendation: r
-        patterns:
-          access: '\\baccess(?:'
-        rules:
+        try write("access.yaml", Self.accessHeader + "\n" + """
           - id: access.one
             all: [access]
         """)
