@@ -164,18 +164,9 @@ struct OOXMLPackage {
             utf16 = nil
         }
         if let utf16 {
-            var bytes = [UInt8](data)
-            if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) { bytes.removeFirst(2) }
-            if bytes.count % 2 == 1 { bytes.removeLast() }
-            let little = utf16 == .utf16LittleEndian
-            var units: [UInt16] = []
-            units.reserveCapacity(bytes.count / 2)
-            var i = 0
-            while i + 1 < bytes.count {
-                units.append(little ? UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8 : UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]))
-                i += 2
-            }
-            let text = String(decoding: units, as: UTF16.self)
+            let bytes = [UInt8](data)
+            let bom = bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF])
+            let text = TextExtractor.decodeUTF16(bytes.dropFirst(bom ? 2 : 0), littleEndian: utf16 == .utf16LittleEndian)
             if containsDoctype(Data(text.utf8)) { return doctype }
             if let declared = declaredEncoding(Data(text.utf8.prefix(200))), !declared.hasPrefix("utf-16") && declared != "utf16" {
                 return "declares encoding \"\(declared)\" in a UTF-16 file: refused"

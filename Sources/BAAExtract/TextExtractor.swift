@@ -35,14 +35,7 @@ public struct TextExtractor: Extractor {
         if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
             let little = bytes[0] == 0xFF
             guard (bytes.count - 2) % 2 == 0 else { throw ExtractError(path: path, message: "truncated UTF-16 text (odd byte count)") }
-            var units: [UInt16] = []
-            units.reserveCapacity(bytes.count / 2)
-            var i = 2
-            while i + 1 < bytes.count {
-                units.append(little ? UInt16(bytes[i]) | UInt16(bytes[i + 1]) << 8 : UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]))
-                i += 2
-            }
-            return (String(decoding: units, as: UTF16.self), "decoded as UTF-16 (\(little ? "little" : "big")-endian, byte-order mark)")
+            return (decodeUTF16(bytes.dropFirst(2), littleEndian: little), "decoded as UTF-16 (\(little ? "little" : "big")-endian, byte-order mark)")
         }
         if let s = String(validating: bytes, as: UTF8.self) { return (s, nil) }
         // Not UTF-8: Windows-1252 if no byte is undefined there, else an error.
@@ -81,6 +74,19 @@ public struct TextExtractor: Extractor {
             i += length
         }
         return nil
+    }
+
+    /// UTF-16 code units from byte pairs (a trailing odd byte is ignored).
+    static func decodeUTF16(_ bytes: ArraySlice<UInt8>, littleEndian: Bool) -> String {
+        var units: [UInt16] = []
+        units.reserveCapacity(bytes.count / 2)
+        var i = bytes.startIndex
+        while i + 1 < bytes.endIndex {
+            let a = UInt16(bytes[i]), b = UInt16(bytes[i + 1])
+            units.append(littleEndian ? a | b << 8 : a << 8 | b)
+            i += 2
+        }
+        return String(decoding: units, as: UTF16.self)
     }
 
     /// Splits decoded text into raw lines (page 1; form feeds start a new page).
