@@ -29,8 +29,7 @@ enum BatchCLI {
         p.arguments = args
         var environment = ProcessInfo.processInfo.environment
         environment["BAA_CLAUSES"] = root.appendingPathComponent("Clauses").path
-        // The clause library is still being written; a complete one ignores this.
-        environment["BAA_ALLOW_MISSING_ELEMENTS"] = "1"
+        environment.removeValue(forKey: "BAA_ALLOW_MISSING_ELEMENTS")
         environment["NO_COLOR"] = "1"
         environment.removeValue(forKey: "BAA_TICKET_TOKEN")
         for (k, v) in env { environment[k] = v }
