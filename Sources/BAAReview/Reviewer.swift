@@ -93,16 +93,7 @@ public final class Reviewer {
     }
 
     /// A sentence that only defines a term, anchored at the sentence start (\G).
-    static let definitionPattern = try! Regex(definitionSource.replacingOccurrences(of: "^", with: "\\G", options: [.anchored]), caseless: false)
-
-    static let definitionSource =
-        #"^[^\w"']{0,8}(?:(?:section\s+)?\d{1,3}(?:\.\d{1,3})*\.?\s+|\([a-z0-9]{1,4}\)\s+)?[^\w"']{0,6}["']?[A-Z][\w\s/&-]{0,60}?["']?(?:\s*\([^)]{0,40}\))?\s+(?:means|shall mean|has the meaning|have the meaning|refers to|is defined as)\b"#
-
-
-    /// "Breach" means ... / 1.3 "Security Incident" shall have the meaning ...
-    static func isDefinition(_ sentence: String) -> Bool {
-        ((try? Matcher().firstMatch(definitionPattern, in: Subject(sentence))) ?? nil) != nil
-    }
+    static let definitionPattern = try! Regex(#"\G[^\w"']{0,8}(?:(?:section\s+)?\d{1,3}(?:\.\d{1,3})*\.?\s+|\([a-z0-9]{1,4}\)\s+)?[^\w"']{0,6}["']?[A-Z][\w\s/&-]{0,60}?["']?(?:\s*\([^)]{0,40}\))?\s+(?:means|shall mean|has the meaning|have the meaning|refers to|is defined as)\b"#, caseless: false)
 
     /// Reviews one document.
     public func review(_ document: Document) -> Report {

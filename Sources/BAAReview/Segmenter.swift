@@ -36,17 +36,6 @@ public struct Segments: Sendable {
     public var paragraphs: [Paragraph] = []
     public var sentences: [Sentence] = []
     public var sections: [Section] = []
-
-    /// The paragraph containing a byte offset.
-    public func paragraphIndex(at offset: Int) -> Int? {
-        var lo = 0, hi = paragraphs.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if paragraphs[mid].range.lowerBound <= offset { lo = mid + 1 } else { hi = mid }
-        }
-        let i = lo - 1
-        return i >= 0 && offset <= paragraphs[i].range.upperBound ? i : nil
-    }
 }
 
 /// Splits normalized text (one paragraph per line) into sections, paragraphs and sentences.
