@@ -30,6 +30,8 @@ public struct CompiledPattern: Sendable {
     public let keywords: [String]
     /// Everything the pattern cannot match without (the prefilter checks all of it, `keywords` is its anchor).
     public let requirement: LiteralRequirement
+    /// Literals one of which every match starts with (nil: unknown); see `KeywordExtractor.startLiterals(of:)`.
+    public let startLiterals: [String]?
 }
 
 /// A rule with its pattern names resolved to compiled pattern indexes.
@@ -65,9 +67,9 @@ public final class ClauseLibrary: Sendable {
             do {
                 let regex = try Regex(p.expanded)
                 let i = compiled.count
-                let requirement = KeywordExtractor.requirement(of: p.expanded)
+                let (requirement, starts) = KeywordExtractor.analyze(p.expanded)
                 compiled.append(CompiledPattern(index: i, regex: regex, keywords: KeywordExtractor.anchors(of: requirement) ?? [],
-                                                requirement: requirement))
+                                                requirement: requirement, startLiterals: starts))
                 table[p.expanded] = i
                 return i
             } catch {
@@ -101,7 +103,8 @@ public final class ClauseLibrary: Sendable {
             if !anySets.isEmpty, anySets.allSatisfy({ !$0.isEmpty }) { return Array(Set(anySets.joined())).sorted() }
             return nil
         }
-        self.prefilter = LiteralPrefilter(requirements: compiled.map(\.requirement), ruleAnchors: ruleAnchors)
+        self.prefilter = LiteralPrefilter(requirements: compiled.map(\.requirement), ruleAnchors: ruleAnchors,
+                                          startLiterals: compiled.map(\.startLiterals))
         self.rules = rules
         self.definitions = definitions
     }

@@ -83,9 +83,140 @@ public enum KeywordExtractor {
 
     /// The full and/or requirement of a pattern.
     public static func requirement(of pattern: String) -> LiteralRequirement {
+        guard let tree = parse(pattern) else { return .always }
+        return requirement(ofAlternatives: tree)
+    }
+
+    /// Literals shorter than this are not used as match starts.
+    public static let minimumStartLength = 2
+
+    /// The lower-cased literals one of which every match of the pattern starts with (at the match's first byte), or
+    /// nil when the pattern may start otherwise (a class, an escape, an optional first part with nothing certain
+    /// after it, a possibly empty match, \K). Knowing them, a matcher tries the pattern anchored at those literals'
+    /// positions only, instead of at every position of the paragraph.
+    public static func startLiterals(of pattern: String) -> [String]? {
+        parse(pattern).flatMap(startLiterals(ofTree:))
+    }
+
+    /// The requirement and the start literals from one parse (what the library compiles each pattern with).
+    public static func analyze(_ pattern: String) -> (requirement: LiteralRequirement, startLiterals: [String]?) {
+        guard let tree = parse(pattern) else { return (.always, nil) }
+        return (requirement(ofAlternatives: tree), startLiterals(ofTree: tree))
+    }
+
+    static func startLiterals(ofTree tree: [[Item]]) -> [String]? {
+        guard !contains(tree, where: { if case .resetStart = $0 { return true }; return false }),
+              let set = first(ofAlternatives: tree), set.allSatisfy({ $0.utf8.count >= minimumStartLength }) else { return nil }
+        return set.sorted()
+    }
+
+    /// The pattern as alternatives of sequences, or nil where the parser gives up.
+    static func parse(_ pattern: String) -> [[Item]]? {
         var parser = Parser(Array(pattern.utf8))
-        guard let r = parser.parseAlternation(), parser.i == parser.p.count, !parser.gaveUp else { return .always }
-        return r
+        guard let tree = parser.parseAlternation(), parser.i == parser.p.count, !parser.gaveUp else { return nil }
+        return tree
+    }
+
+    static func contains(_ alternatives: [[Item]], where test: (Node) -> Bool) -> Bool {
+        alternatives.contains { seq in
+            seq.contains { item in
+                if test(item.node) { return true }
+                if case .group(let inner) = item.node { return contains(inner, where: test) }
+                return false
+            }
+        }
+    }
+
+    static func requirement(ofAlternatives alternatives: [[Item]]) -> LiteralRequirement {
+        LiteralRequirement.makeAnyOf(alternatives.map(requirement(ofSequence:)))
+    }
+
+    /// A sequence: consecutive required literal characters form one literal; optional parts, classes and escapes
+    /// require nothing; a required group requires what its alternatives do.
+    static func requirement(ofSequence sequence: [Item]) -> LiteralRequirement {
+        var parts: [LiteralRequirement] = []
+        var run: [UInt8] = []
+        func flush() {
+            var bytes = run[...]
+            while bytes.first == 0x20 { bytes = bytes.dropFirst() }
+            while bytes.last == 0x20 { bytes = bytes.dropLast() }
+            if bytes.count >= KeywordExtractor.minimumLiteralLength {
+                parts.append(.literal(String(decoding: bytes, as: UTF8.self)))
+            }
+            run.removeAll(keepingCapacity: true)
+        }
+        for item in sequence {
+            switch item.node {
+            case .char(let b):
+                if item.min == 0 { flush(); continue }
+                run.append(b)
+                // A repeated character ends the certain run after its first occurrence.
+                if item.min != 1 || item.max != 1 { flush() }
+            case .zeroWidth, .resetStart, .other:
+                // \b, ^, look-arounds and option settings: a literal run may continue across a \b only in
+                // appearance; ending the run is always safe.
+                flush()
+            case .group(let inner):
+                flush()
+                if item.min >= 1 { parts.append(requirement(ofAlternatives: inner)) }
+            }
+        }
+        flush()
+        return LiteralRequirement.makeAll(parts)
+    }
+
+    /// The literals one of the alternatives' matches starts with; nil if any alternative's start is unknown.
+    static func first(ofAlternatives alternatives: [[Item]]) -> Set<String>? {
+        var out = Set<String>()
+        for seq in alternatives {
+            guard let f = first(seq, from: 0) else { return nil }
+            out.formUnion(f)
+        }
+        return out
+    }
+
+    /// The literals a match of `sequence[k...]` starts with, or nil.
+    static func first(_ sequence: [Item], from start: Int) -> Set<String>? {
+        var k = start
+        while k < sequence.count, case .zeroWidth = sequence[k].node { k += 1 }
+        guard k < sequence.count else { return nil }  // may match empty
+        let item = sequence[k]
+        switch item.node {
+        case .char:
+            guard item.min >= 1 else { return nil }
+            var run: [UInt8] = []
+            var j = k
+            while j < sequence.count, case .char(let b) = sequence[j].node, sequence[j].min >= 1 {
+                run.append(b)
+                if sequence[j].min != 1 || sequence[j].max != 1 { break }
+                j += 1
+            }
+            return [String(decoding: run, as: UTF8.self)]
+        case .group(let inner):
+            guard let g = first(ofAlternatives: inner) else { return nil }
+            if item.min >= 1 { return g }
+            // An optional first group: the match starts with it or with what follows it.
+            guard let rest = first(sequence, from: k + 1) else { return nil }
+            return g.union(rest)
+        case .other, .resetStart, .zeroWidth:
+            return nil
+        }
+    }
+
+    /// A parsed atom. `other` is anything that can consume text but is no known literal (a class, `.`, `\s`, ...).
+    indirect enum Node {
+        case char(UInt8)
+        case zeroWidth
+        case resetStart
+        case other
+        case group([[Item]])
+    }
+
+    /// An atom with its quantifier (min, max); max == Int.max for unbounded.
+    struct Item {
+        let node: Node
+        let min: Int
+        let max: Int
     }
 
     /// A set of literals one of which must occur, or nil when the requirement has none.
@@ -135,57 +266,27 @@ public enum KeywordExtractor {
         func peek(_ k: Int = 0) -> UInt8? { i + k < p.count ? p[i + k] : nil }
 
         /// alternatives separated by `|`, up to an unmatched `)` or the end.
-        mutating func parseAlternation() -> LiteralRequirement? {
-            var alternatives: [LiteralRequirement] = []
+        mutating func parseAlternation() -> [[Item]]? {
+            var alternatives: [[Item]] = []
             while true {
                 guard let s = parseSequence() else { return nil }
                 alternatives.append(s)
                 if peek() == UInt8(ascii: "|") { i += 1; continue }
                 break
             }
-            return LiteralRequirement.makeAnyOf(alternatives)
+            return alternatives
         }
 
-        /// One alternative: atoms with quantifiers; consecutive required literal characters form one literal.
-        mutating func parseSequence() -> LiteralRequirement? {
-            var parts: [LiteralRequirement] = []
-            var run: [UInt8] = []
-            func flush() {
-                var bytes = run[...]
-                while bytes.first == 0x20 { bytes = bytes.dropFirst() }
-                while bytes.last == 0x20 { bytes = bytes.dropLast() }
-                if bytes.count >= KeywordExtractor.minimumLiteralLength {
-                    parts.append(.literal(String(decoding: bytes, as: UTF8.self)))
-                }
-                run.removeAll(keepingCapacity: true)
-            }
+        /// One alternative: atoms with their quantifiers.
+        mutating func parseSequence() -> [Item]? {
+            var items: [Item] = []
             while let c = peek(), c != UInt8(ascii: "|"), c != UInt8(ascii: ")") {
                 guard let atom = parseAtom() else { return nil }
                 let (minimum, maximum) = parseQuantifier()
                 if gaveUp { return nil }
-                switch atom {
-                case .char(let b):
-                    if minimum == 0 { flush(); continue }
-                    run.append(b)
-                    // A repeated character ends the certain run after its first occurrence.
-                    if minimum != 1 || maximum != 1 { flush() }
-                case .zeroWidth:
-                    // \b, ^, look-arounds and option settings: a literal run may continue across a \b only in
-                    // appearance; ending the run is always safe.
-                    flush()
-                case .requirement(let r):
-                    flush()
-                    if minimum >= 1 { parts.append(r) }
-                }
+                items.append(Item(node: atom, min: minimum, max: maximum))
             }
-            flush()
-            return LiteralRequirement.makeAll(parts)
-        }
-
-        enum Atom {
-            case char(UInt8)
-            case zeroWidth
-            case requirement(LiteralRequirement)
+            return items
         }
 
         static func isAlnum(_ c: UInt8) -> Bool {
@@ -194,19 +295,19 @@ public enum KeywordExtractor {
 
         static func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
 
-        mutating func parseAtom() -> Atom? {
+        mutating func parseAtom() -> Node? {
             guard let c = peek() else { return nil }
             switch c {
             case UInt8(ascii: "\\"):
                 return parseEscape()
             case UInt8(ascii: "["):
                 guard skipClass() else { return nil }
-                return .requirement(.always)
+                return .other
             case UInt8(ascii: "("):
                 return parseGroup()
             case UInt8(ascii: "."):
                 i += 1
-                return .requirement(.always)
+                return .other
             case UInt8(ascii: "^"), UInt8(ascii: "$"):
                 i += 1
                 return .zeroWidth
@@ -219,14 +320,14 @@ public enum KeywordExtractor {
                     // A non-ASCII character: PCRE2 folds its case by Unicode rules the prefilter does not follow.
                     i += 1
                     while let n = peek(), n & 0xC0 == 0x80 { i += 1 }
-                    return .requirement(.always)
+                    return .other
                 }
                 i += 1
                 return .char(Parser.lower(c))
             }
         }
 
-        mutating func parseEscape() -> Atom? {
+        mutating func parseEscape() -> Node? {
             i += 1
             guard let c = peek() else { gaveUp = true; return nil }
             i += 1
@@ -235,14 +336,16 @@ public enum KeywordExtractor {
                 return c >= 0x80 ? nil : .char(c)
             }
             switch c {
+            case UInt8(ascii: "K"):
+                return .resetStart
             case UInt8(ascii: "b"), UInt8(ascii: "B"), UInt8(ascii: "A"), UInt8(ascii: "z"), UInt8(ascii: "Z"),
-                 UInt8(ascii: "G"), UInt8(ascii: "K"):
+                 UInt8(ascii: "G"):
                 return .zeroWidth
             case UInt8(ascii: "d"), UInt8(ascii: "D"), UInt8(ascii: "w"), UInt8(ascii: "W"), UInt8(ascii: "s"),
                  UInt8(ascii: "S"), UInt8(ascii: "h"), UInt8(ascii: "H"), UInt8(ascii: "v"), UInt8(ascii: "V"),
                  UInt8(ascii: "R"), UInt8(ascii: "X"), UInt8(ascii: "C"), UInt8(ascii: "n"), UInt8(ascii: "t"),
                  UInt8(ascii: "r"), UInt8(ascii: "f"), UInt8(ascii: "e"), UInt8(ascii: "a"):
-                return .requirement(.always)
+                return .other
             case UInt8(ascii: "p"), UInt8(ascii: "P"), UInt8(ascii: "x"), UInt8(ascii: "o"), UInt8(ascii: "N"):
                 if peek() == UInt8(ascii: "{") {
                     while let n = peek(), n != UInt8(ascii: "}") { i += 1 }
@@ -254,10 +357,10 @@ public enum KeywordExtractor {
                 } else if c == UInt8(ascii: "p") || c == UInt8(ascii: "P") {
                     i += 1
                 }
-                return .requirement(.always)
+                return .other
             case UInt8(ascii: "c"):
                 i += 1
-                return .requirement(.always)
+                return .other
             default:
                 // \Q...\E, back-references (\1, \g, \k), \0 octal and anything else: give up on the pattern.
                 gaveUp = true
@@ -289,7 +392,7 @@ public enum KeywordExtractor {
             return false
         }
 
-        mutating func parseGroup() -> Atom? {
+        mutating func parseGroup() -> Node? {
             i += 1
             var lookaround = false
             if peek() == UInt8(ascii: "*") { gaveUp = true; return nil }  // (*VERB)
@@ -333,7 +436,7 @@ public enum KeywordExtractor {
             guard peek() == UInt8(ascii: ")") else { gaveUp = true; return nil }
             i += 1
             // Look-behinds may see the previous paragraph and negative look-arounds require absence: neither requires.
-            return lookaround ? .zeroWidth : .requirement(inner)
+            return lookaround ? .zeroWidth : .group(inner)
         }
 
         /// Skips `<name>` / `'name'` after the opening character at `i`.

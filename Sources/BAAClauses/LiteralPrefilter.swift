@@ -14,7 +14,8 @@ public final class LiteralPrefilter: Sendable {
     /// byte -> class (0: a byte no literal contains).
     private let byteClass: [UInt8]
     private let classCount: Int
-    /// Dense DFA: next state = transitions[state * classCount + class].
+    /// Dense DFA over premultiplied states: an entry is `next * classCount`, bit-inverted (negative) when `next`
+    /// has outputs, so the scan loop needs one load per byte and a sign test.
     private let transitions: [Int32]
     /// Per state: range into `outputs` of the literal ids ending there (own and by suffix links).
     private let outputStart: [Int32]
@@ -28,6 +29,12 @@ public final class LiteralPrefilter: Sendable {
     /// Rules with no anchor: every unit is evaluated.
     public let unanchoredRules: [Int]
     public let ruleCount: Int
+    /// Per pattern: the literal ids one of which every match starts with (an empty slice: unknown).
+    private let startSetStart: [Int32]
+    private let startSets: [Int32]
+    /// Per literal: whether it starts some pattern's matches (the scan records where it occurs), and its length.
+    private let isStartLiteral: [Bool]
+    public let literalLengths: [Int32]
     /// Per pattern: its requirement as a postfix program over literal ids (see `evaluate`).
     private let programStart: [Int32]
     private let programs: [Int32]
@@ -35,7 +42,8 @@ public final class LiteralPrefilter: Sendable {
     /// - Parameters:
     ///   - requirements: per pattern, what it cannot match without.
     ///   - ruleAnchors: per rule, literals one of which must occur in a unit (or its lead-in) for the rule to fire; nil: none known.
-    public init(requirements: [LiteralRequirement], ruleAnchors: [[String]?] = []) {
+    ///   - startLiterals: per pattern, literals one of which every match starts with (nil: unknown).
+    public init(requirements: [LiteralRequirement], ruleAnchors: [[String]?] = [], startLiterals: [[String]?] = []) {
         patternCount = requirements.count
         var ids: [String: Int32] = [:]
         var literals: [String] = []
@@ -81,6 +89,18 @@ public final class LiteralPrefilter: Sendable {
                 ruleLists[i].append(Int32(r))
             }
         }
+        var startSetStart: [Int32] = [0]
+        var startSets: [Int32] = []
+        for p in 0..<requirements.count {
+            if p < startLiterals.count, let starts = startLiterals[p] { startSets += starts.map(id).sorted() }
+            startSetStart.append(Int32(startSets.count))
+        }
+        var isStartLiteral = [Bool](repeating: false, count: literals.count)
+        for l in startSets { isStartLiteral[Int(l)] = true }
+        self.startSetStart = startSetStart
+        self.startSets = startSets
+        self.isStartLiteral = isStartLiteral
+        self.literalLengths = literals.map { Int32($0.utf8.count) }
         while ruleLists.count < literals.count { ruleLists.append([]) }
         var ruleAnchoredStart: [Int32] = [0]
         var ruleAnchored: [Int32] = []
@@ -148,7 +168,11 @@ public final class LiteralPrefilter: Sendable {
                 }
             }
         }
-        self.transitions = trie
+        self.transitions = trie.map { next in
+            let n = Int(next)
+            let value = Int32(n * classCount)
+            return out[n].isEmpty ? value : ~value
+        }
         var outputStart: [Int32] = [0]
         var outputs: [Int32] = []
         for s in 0..<stateCount { outputs += out[s]; outputStart.append(Int32(outputs.count)) }
@@ -190,6 +214,14 @@ public final class LiteralPrefilter: Sendable {
 
     /// Appends to `present` the id of every literal that occurs in `text[range]` (ASCII case folded), each once.
     public func scan(_ text: UnsafeBufferPointer<UInt8>, range: Range<Int>, scratch: Scratch, into present: inout [Int32]) {
+        var unused: [UInt64] = []
+        scan(text, range: range, scratch: scratch, into: &present, occurrences: &unused)
+    }
+
+    /// Also appends every occurrence of a start literal to `occurrences`, as `literal << 32 | end` (end: the offset
+    /// of its last byte), in text order.
+    public func scan(_ text: UnsafeBufferPointer<UInt8>, range: Range<Int>, scratch: Scratch, into present: inout [Int32],
+                     occurrences: inout [UInt64]) {
         if range.isEmpty { return }
         scratch.span &+= 1
         if scratch.span == Int32.max {
@@ -202,19 +234,22 @@ public final class LiteralPrefilter: Sendable {
                 outputStart.withUnsafeBufferPointer { outStart in
                     outputs.withUnsafeBufferPointer { outs in
                         scratch.seen.withUnsafeMutableBufferPointer { seen in
+                          isStartLiteral.withUnsafeBufferPointer { isStart in
                             let base = text.baseAddress!
                             let cc = classCount
                             var s = 0
                             for i in range {
-                                s = Int(trans[s &* cc &+ Int(cls[Int(base[i])])])
-                                let lo = Int(outStart[s]), hi = Int(outStart[s &+ 1])
-                                if lo != hi {
-                                    for k in lo..<hi {
-                                        let l = Int(outs[k])
-                                        if seen[l] != span { seen[l] = span; present.append(Int32(l)) }
-                                    }
+                                let t = Int(trans[s &+ Int(cls[Int(base[i])])])
+                                if t >= 0 { s = t; continue }
+                                s = ~t
+                                let state = s / cc
+                                for k in Int(outStart[state])..<Int(outStart[state &+ 1]) {
+                                    let l = Int(outs[k])
+                                    if seen[l] != span { seen[l] = span; present.append(Int32(l)) }
+                                    if isStart[l] { occurrences.append(UInt64(l) << 32 | UInt64(i)) }
                                 }
                             }
+                          }
                         }
                     }
                 }
@@ -252,6 +287,11 @@ public final class LiteralPrefilter: Sendable {
             }
             return top == 0 ? true : stack[top - 1]
         }
+    }
+
+    /// The literal ids one of which every match of a pattern starts with, ascending (empty: unknown).
+    public func startSet(_ pattern: Int) -> ArraySlice<Int32> {
+        startSets[Int(startSetStart[pattern])..<Int(startSetStart[pattern + 1])]
     }
 
     /// The rules anchored on a literal (their anchor set contains it).

@@ -42,6 +42,10 @@ public final class MatchIndex {
     /// Presence bitsets, `words` per paragraph.
     private var bits: [UInt64]
     private let words: Int
+    /// Start-literal occurrences (`literal << 32 | end`), sorted, per paragraph: `occurrences[occurrenceStart[i]..<occurrenceStart[i + 1]]`.
+    private var occurrences: [UInt64] = []
+    private var occurrenceStart: [Int] = []
+    private var startsBuffer: [Int] = []
     /// Per rule: the paragraphs where it may fire (nil: everywhere).
     private var ruleParagraphs: [[Int32]?]
     /// Per pattern x paragraph: -1 not yet run, -2 no match, k >= 0 the slice runs[k] of `pool`.
@@ -81,11 +85,16 @@ public final class MatchIndex {
         present.reserveCapacity(n * 8)
         presentStart.reserveCapacity(n + 1)
         bits = Array(repeating: 0, count: n * words)
+        occurrenceStart.reserveCapacity(n + 1)
+        occurrenceStart.append(0)
         for (i, r) in paragraphRanges.enumerated() {
             let before = present.count
-            prefilter.scan(text, range: r, scratch: scratch, into: &present)
+            let occurrencesBefore = occurrences.count
+            prefilter.scan(text, range: r, scratch: scratch, into: &present, occurrences: &occurrences)
             for l in present[before...] { bits[i * words + Int(l) >> 6] |= 1 << UInt64(Int(l) & 63) }
             presentStart.append(present.count)
+            occurrences[occurrencesBefore...].sort()
+            occurrenceStart.append(occurrences.count)
         }
         // Rules by anchor: a rule may fire in paragraph i when its anchor occurs in i or in i's list lead-in.
         var lists: [[Int32]?] = Array(repeating: [], count: library.rules.count)
@@ -146,7 +155,14 @@ public final class MatchIndex {
         let r = paragraphRanges[paragraph]
         searches += 1
         do {
-            let found = try matcher.allMatches(library.patterns[pattern].regex, in: subject, from: r.lowerBound, to: r.upperBound)
+            let found: [Match]
+            if usesPrefilter, case let set = library.prefilter.startSet(pattern), !set.isEmpty {
+                // Every match starts at a start literal: try the pattern anchored at those positions only.
+                let starts = startPositions(of: set, paragraph: paragraph)
+                found = starts.isEmpty ? [] : try matcher.allMatches(library.patterns[pattern].regex, in: subject, startingAt: starts, to: r.upperBound)
+            } else {
+                found = try matcher.allMatches(library.patterns[pattern].regex, in: subject, from: r.lowerBound, to: r.upperBound)
+            }
             if found.isEmpty { state[key] = -2; return [] }
             state[key] = Int32(runs.count)
             runs.append(pool.count..<(pool.count + found.count))
@@ -158,6 +174,31 @@ public final class MatchIndex {
             state[key] = -2
             return []
         }
+    }
+
+    /// Where the literals of a start set begin in a paragraph, ascending and distinct.
+    private func startPositions(of set: ArraySlice<Int32>, paragraph: Int) -> [Int] {
+        startsBuffer.removeAll(keepingCapacity: true)
+        let lengths = library.prefilter.literalLengths
+        occurrences.withUnsafeBufferPointer { occ in
+            let lo = occurrenceStart[paragraph], hi = occurrenceStart[paragraph + 1]
+            for literal in set {
+                let key = UInt64(UInt32(literal)) << 32
+                var a = lo, b = hi
+                while a < b { let m = (a + b) / 2; if occ[m] < key { a = m + 1 } else { b = m } }
+                while a < hi, occ[a] >> 32 == key >> 32 {
+                    startsBuffer.append(Int(occ[a] & 0xFFFF_FFFF) + 1 - Int(lengths[Int(literal)]))
+                    a += 1
+                }
+            }
+        }
+        if set.count > 1 {
+            startsBuffer.sort()
+            var w = 0
+            for x in startsBuffer where w == 0 || startsBuffer[w - 1] != x { startsBuffer[w] = x; w += 1 }
+            startsBuffer.removeLast(startsBuffer.count - w)
+        }
+        return startsBuffer
     }
 
     /// Every match of a pattern in the document (runs it on every paragraph where it may match).

@@ -89,6 +89,8 @@ public final class Regex: @unchecked Sendable {
     public let jitThreshold: Int
 
     private let lock = NSLock()
+    private let options: UInt32
+    private var anchoredVariant: Regex??
     private var jitCode: OpaquePointer?
     private var uses = 0
     private var jitFailed = false
@@ -101,11 +103,16 @@ public final class Regex: @unchecked Sendable {
     ///   - pattern: PCRE2 syntax.
     ///   - caseless: PCRE2_CASELESS.
     ///   - jit: use the JIT (after `jitThreshold` uses; the interpreter if the JIT is unavailable).
-    public init(_ pattern: String, caseless: Bool = true, extended: Bool = false, jit: Bool = true, jitThreshold: Int = 4) throws(PCRE2Error) {
-        self.pattern = pattern
+    public convenience init(_ pattern: String, caseless: Bool = true, extended: Bool = false, jit: Bool = true, jitThreshold: Int = 4) throws(PCRE2Error) {
         var options = Regex.baseOptions
         if caseless { options |= PCRE2_CASELESS }
         if extended { options |= PCRE2_EXTENDED }
+        try self.init(pattern, options: options, jit: jit, jitThreshold: jitThreshold)
+    }
+
+    init(_ pattern: String, options: UInt32, jit: Bool, jitThreshold: Int) throws(PCRE2Error) {
+        self.pattern = pattern
+        self.options = options
         var errorCode: Int32 = 0
         var errorOffset: Int = 0
         let compiled: OpaquePointer? = pattern.utf8CString.withUnsafeBufferPointer { buf in
@@ -138,6 +145,17 @@ public final class Regex: @unchecked Sendable {
         }
         groupNames = names
         if jit && jitThreshold == 0 { _ = compileJIT() }
+    }
+
+    /// The same pattern compiled with PCRE2_ANCHORED (it matches only at the start offset), made at its first use;
+    /// nil if it does not compile. The JIT cannot anchor at match time, so an anchored search needs its own code.
+    public var anchored: Regex? {
+        lock.lock()
+        defer { lock.unlock() }
+        if let anchoredVariant { return anchoredVariant }
+        let variant = try? Regex(pattern, options: options | PCRE2_ANCHORED, jit: !jitFailed || jitCode != nil, jitThreshold: jitThreshold)
+        anchoredVariant = .some(variant)
+        return variant
     }
 
     /// True once the pattern runs on the JIT.
@@ -233,6 +251,23 @@ public final class Matcher {
         }
         guard let whole = groups.first ?? nil else { return nil }
         return Match(range: whole, groups: groups)
+    }
+
+    /// Every non-overlapping match in `subject[start..<end]` that starts at one of `starts` (ascending offsets), found
+    /// by anchored attempts there only. It equals `allMatches` when every match of the pattern starts at one of them.
+    public func allMatches(_ regex: Regex, in subject: Subject, startingAt starts: [Int], to end: Int) throws(PCRE2Error) -> [Match] {
+        guard let anchored = regex.anchored else {
+            return try allMatches(regex, in: subject, from: starts.first ?? end, to: end)
+        }
+        var out: [Match] = []
+        var position = 0
+        for s in starts where s >= position && s <= end {
+            if let m = try firstMatch(anchored, in: subject, from: s, to: end) {
+                out.append(m)
+                position = m.range.isEmpty ? s + 1 : m.range.upperBound
+            }
+        }
+        return out
     }
 
     /// Every non-overlapping match in `subject[start..<end]`.

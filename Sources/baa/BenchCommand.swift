@@ -43,9 +43,9 @@ struct BenchMatchCommand: ParsableCommand {
             try emit(plain.joined(separator: "\n") + "\n", to: patternsOut)
         }
         if let keywordsOut {
-            var out = "index\tkeywords\trequirement\tpattern\n"
+            var out = "index\tkeywords\trequirement\tstarts\tpattern\n"
             for p in lib.patterns {
-                out += "\(p.index)\t\(p.keywords.joined(separator: ","))\t\(describe(p.requirement))\t\(p.regex.pattern)\n"
+                out += "\(p.index)\t\(p.keywords.joined(separator: ","))\t\(describe(p.requirement))\t\(p.startLiterals?.joined(separator: ",") ?? "")\t\(p.regex.pattern)\n"
             }
             try emit(out, to: keywordsOut)
         }
@@ -87,11 +87,6 @@ struct BenchMatchCommand: ParsableCommand {
             for d in documents { _ = reviewer.analyze(d) }
             analyzeBest = min(analyzeBest, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
         }
-        if MatchIndex.profile {
-            for (k, v) in MatchIndex.prof.sorted(by: { $0.value.0 > $1.value.0 }).prefix(40) {
-                FileHandle.standardError.write("\(v.0 / 1000) us\t\(v.1)\t\(v.2)\t\(lib.patterns[k].regex.pattern.prefix(150))\n".data(using: .utf8)!)
-            }
-        }
         let paragraphs = segments.reduce(0) { $0 + $1.paragraphs.count }
         let mb = Double(bytes) / 1e6
         let result: [String: Any] = [
@@ -100,6 +95,7 @@ struct BenchMatchCommand: ParsableCommand {
             "paragraphs": paragraphs,
             "patterns": lib.patterns.count,
             "unfiltered_patterns": lib.prefilter.unfiltered.count,
+            "literal_led_patterns": lib.patterns.filter { $0.startLiterals != nil }.count,
             "literals": lib.prefilter.literals.count,
             "dfa_states": lib.prefilter.stateCount,
             "prefilter": !noPrefilter,

@@ -57,6 +57,38 @@ final class KeywordExtractorTests: XCTestCase {
         XCTAssertEqual(KeywordExtractor.keywords(of: #"ab|\bsubcontract"#), [])
     }
 
+    func testStartLiteralsAreWhatEveryMatchBeginsWith() {
+        func starts(_ p: String) -> [String]? { KeywordExtractor.startLiterals(of: p) }
+        XCTAssertEqual(starts(#"\bsubcontractors?\b"#), ["subcontractor"])
+        XCTAssertEqual(starts(#"\b(?:notify|notification)\s+of\b"#), ["notification", "notify"])
+        XCTAssertEqual(starts(#"\bBusiness\s+Associate\b|\bBA\b"#), ["ba", "business"])
+        XCTAssertEqual(starts(#"(?<=\bthe\s)same\b"#), ["same"], "a look-behind consumes nothing")
+        XCTAssertEqual(starts(#"\b(?:the\s+)?same\s+terms"#), ["same", "the"], "an optional first group: it or what follows")
+        XCTAssertEqual(starts("(?:foo|bar)+baz"), ["bar", "foo"])
+        XCTAssertEqual(starts("ab{2}c"), ["ab"], "a repeated character ends the run after it")
+        XCTAssertNil(starts(#"\d+\s+days"#), "a match may start with a digit")
+        XCTAssertNil(starts(#"[Ss]ubcontractor"#), "a class")
+        XCTAssertNil(starts("(?:foo)?"), "may match empty")
+        XCTAssertNil(starts("(?:foo|)bar"), "an empty alternative: the match starts with bar or foo, but this is not derived")
+        XCTAssertNil(starts("x?abc"), "an optional first character")
+        XCTAssertNil(starts(#"foo\Kbar"#), "\\K moves the match start")
+        XCTAssertNil(starts("a|bcd"), "a one-character start is too short")
+        XCTAssertNil(starts(#"(abc)\1"#), "what the parser gives up on")
+    }
+
+    func testScanRecordsWhereStartLiteralsEnd() {
+        let prefilter = LiteralPrefilter(requirements: [req("notify"), req("breach")], startLiterals: [["notify"], nil])
+        let scratch = LiteralPrefilter.Scratch(prefilter)
+        let bytes = Array("Notify; breach; NOTIFY.".utf8)
+        var present: [Int32] = []
+        var occurrences: [UInt64] = []
+        bytes.withUnsafeBufferPointer { prefilter.scan($0, range: 0..<bytes.count, scratch: scratch, into: &present, occurrences: &occurrences) }
+        let notify = UInt64(prefilter.literals.firstIndex(of: "notify")!)
+        XCTAssertEqual(occurrences, [notify << 32 | 5, notify << 32 | 21], "every occurrence of a start literal, not of others")
+        XCTAssertEqual(Array(prefilter.startSet(0)), [Int32(notify)])
+        XCTAssertTrue(prefilter.startSet(1).isEmpty)
+    }
+
     /// PCRE2 (caseless, UCP) matches an ASCII letter to exactly two non-ASCII characters; the prefilter folds only
     /// ASCII and switches itself off for text containing either. A new PCRE2 or Unicode version must not add a third.
     func testOnlyLongSAndKelvinFoldToASCIILetters() throws {
@@ -96,7 +128,7 @@ final class KeywordExtractorTests: XCTestCase {
         XCTAssertGreaterThan(files.count, 10)
         let matcher = Matcher()
         let scratch = LiteralPrefilter.Scratch(library.prefilter)
-        var checked = 0
+        var checked = 0, startChecked = 0
         for file in files {
             let text = try String(contentsOf: file, encoding: .utf8)
             let subject = Subject(text)
@@ -122,9 +154,20 @@ final class KeywordExtractorTests: XCTestCase {
                     if !pattern.keywords.isEmpty, !pattern.keywords.contains(where: { presentSet.contains($0) }) {
                         XCTFail("\(file.lastPathComponent) byte \(range.lowerBound): pattern \(pattern.index) matches without any of its keywords \(pattern.keywords)")
                     }
+                    // Every match starts with one of the pattern's start literals (the matcher tries only there).
+                    if let starts = pattern.startLiterals {
+                        for m in try matcher.allMatches(pattern.regex, in: subject, from: range.lowerBound, to: range.upperBound) {
+                            let head = subject.text(m.range.lowerBound..<min(range.upperBound, m.range.lowerBound + 64)).lowercased()
+                            if !starts.contains(where: { head.hasPrefix($0) }) {
+                                XCTFail("\(file.lastPathComponent) byte \(m.range.lowerBound): pattern \(pattern.index) matches '\(head.prefix(30))', which begins with none of \(starts)")
+                            }
+                            startChecked += 1
+                        }
+                    }
                 }
             }
         }
         XCTAssertGreaterThan(checked, 1000)
+        XCTAssertGreaterThan(startChecked, 1000)
     }
 }

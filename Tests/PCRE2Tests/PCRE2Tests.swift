@@ -50,6 +50,24 @@ final class PCRE2Tests: XCTestCase {
         XCTAssertEqual(bounded.map(\.range.lowerBound), [10])
     }
 
+    /// Anchored attempts at candidate starts give the find-all result when every match starts at a candidate:
+    /// overlapping candidates are skipped after a match, look-behinds still see the text before the candidate.
+    func testAnchoredAttemptsAtCandidateStartsEqualFindAll() throws {
+        let subject = Subject("notify notification; we notify, renotify and notify-notify.")
+        let regex = try Regex(#"(?<![\w-])notify(?:\w*|-notify)"#)
+        let matcher = Matcher()
+        let all = try matcher.allMatches(regex, in: subject)
+        var candidates: [Int] = []
+        let bytes = Array("notify notification; we notify, renotify and notify-notify.".utf8)
+        for i in 0..<(bytes.count - 5) where Array(bytes[i..<(i + 6)]) == Array("notify".utf8) { candidates.append(i) }
+        let anchored = try matcher.allMatches(regex, in: subject, startingAt: candidates, to: subject.count)
+        XCTAssertEqual(anchored.map(\.range), all.map(\.range))
+        XCTAssertEqual(all.map(\.range.lowerBound), [0, 24, 45], "renotify is excluded by the look-behind, notify-notify is one match")
+        XCTAssertEqual(try matcher.allMatches(regex, in: subject, startingAt: [], to: subject.count).count, 0)
+        XCTAssertNotNil(regex.anchored)
+        XCTAssertTrue(regex.anchored === regex.anchored, "the anchored variant is compiled once")
+    }
+
     func testEmptyMatchesStepOverWholeCharacters() throws {
         let subject = Subject("é§x")
         let all = try Matcher().allMatches(try Regex(#"(?=x)|\b"#), in: subject)
