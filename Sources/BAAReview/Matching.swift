@@ -93,26 +93,43 @@ public final class MatchIndex {
             prefilter.scan(text, range: r, scratch: scratch, into: &present, occurrences: &occurrences)
             for l in present[before...] { bits[i * words + Int(l) >> 6] |= 1 << UInt64(Int(l) & 63) }
             presentStart.append(present.count)
-            occurrences[occurrencesBefore...].sort()
+            MatchIndex.sortSmall(&occurrences, from: occurrencesBefore)
             occurrenceStart.append(occurrences.count)
         }
         // Rules by anchor: a rule may fire in paragraph i when its anchor occurs in i or in i's list lead-in.
         var lists: [[Int32]?] = Array(repeating: [], count: library.rules.count)
         for r in prefilter.unanchoredRules { lists[r] = nil }
         var lastParagraph = [Int32](repeating: -1, count: library.rules.count)
-        for (i, p) in segments.paragraphs.enumerated() {
-            var sources = [i]
-            if let lead = p.leadIn { sources += MatchIndex.paragraphs(overlapping: lead, starts: paragraphStarts, ranges: paragraphRanges) }
-            for src in sources {
-                for l in present[presentStart[src]..<presentStart[src + 1]] {
-                    for rule in prefilter.rules(anchoredOn: l) where lastParagraph[Int(rule)] != Int32(i) {
-                        lastParagraph[Int(rule)] = Int32(i)
-                        lists[Int(rule)]?.append(Int32(i))
-                    }
+        func add(_ src: Int, to i: Int) {
+            for l in present[presentStart[src]..<presentStart[src + 1]] {
+                for rule in prefilter.rules(anchoredOn: l) where lastParagraph[Int(rule)] != Int32(i) {
+                    lastParagraph[Int(rule)] = Int32(i)
+                    lists[Int(rule)]?.append(Int32(i))
                 }
             }
         }
+        for (i, p) in segments.paragraphs.enumerated() {
+            add(i, to: i)
+            if let lead = p.leadIn {
+                for src in MatchIndex.paragraphs(overlapping: lead, starts: paragraphStarts, ranges: paragraphRanges) { add(src, to: i) }
+            }
+        }
         ruleParagraphs = lists
+    }
+
+    /// Sorts `a[from...]` in place: insertion sort for the few occurrences a paragraph usually has.
+    static func sortSmall(_ a: inout [UInt64], from: Int) {
+        let n = a.count - from
+        if n < 2 { return }
+        if n > 48 { a[from...].sort(); return }
+        a.withUnsafeMutableBufferPointer { b in
+            for i in (from + 1)..<b.count {
+                let x = b[i]
+                var j = i
+                while j > from && b[j - 1] > x { b[j] = b[j - 1]; j -= 1 }
+                b[j] = x
+            }
+        }
     }
 
     /// Indexes of the paragraphs overlapping a byte range, ascending.
