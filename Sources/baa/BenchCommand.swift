@@ -87,11 +87,6 @@ struct BenchMatchCommand: ParsableCommand {
             for d in documents { _ = reviewer.analyze(d) }
             analyzeBest = min(analyzeBest, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
         }
-        if MatchIndex.profile {
-            for (k, v) in MatchIndex.prof.sorted(by: { $0.value.0 > $1.value.0 }).prefix(40) {
-                FileHandle.standardError.write("\(v.0 / 1000) us\t\(v.1)\t\(v.2)\t\(lib.patterns[k].regex.pattern.prefix(150))\n".data(using: .utf8)!)
-            }
-        }
         let paragraphs = segments.reduce(0) { $0 + $1.paragraphs.count }
         let mb = Double(bytes) / 1e6
         let result: [String: Any] = [
