@@ -15,8 +15,9 @@ let package = Package(
     targets: [
         // System libraries (Debian -dev packages; the Makefile installs them).
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
-        .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // Types only: poppler-glib and cairo are dlopen'ed at the first PDF (PopplerAPI.swift explains why).
+        .systemLibrary(name: "CPoppler", providers: [.apt(["libpoppler-glib-dev"])]),
         // Headers only: libtesseract is dlopen'ed at the first OCR'd page (OCREngine.swift explains why).
         .systemLibrary(name: "CTesseract", providers: [.apt(["libtesseract-dev"])]),
 
