@@ -20,6 +20,8 @@ let package = Package(
         .systemLibrary(name: "CPoppler", providers: [.apt(["libpoppler-glib-dev"])]),
         // Headers only: libtesseract is dlopen'ed at the first OCR'd page (OCREngine.swift explains why).
         .systemLibrary(name: "CTesseract", providers: [.apt(["libtesseract-dev"])]),
+        // Headers only: C wrappers for libcurl's variadic calls; libcurl is dlopen'ed at the first ticket posted (BAABatch/Curl.swift).
+        .systemLibrary(name: "CCurlShim"),
 
         // Small shared helpers: SHA-256, atomic file writes.
         .target(name: "BAAUtil"),
@@ -37,7 +39,7 @@ let package = Package(
         // terminal, JSON, JSONL, tickets.
         .target(name: "BAAReport", dependencies: ["BAAReview"]),
         // batch review of vendor folders: walk, vendor view, cache, audit log, tickets.
-        .target(name: "BAABatch", dependencies: ["BAAReview", "BAAReport", "BAAExtract", "BAAUtil"]),
+        .target(name: "BAABatch", dependencies: ["BAAReview", "BAAReport", "BAAExtract", "BAAUtil", "CCurlShim"]),
         // The command line only.
         .executableTarget(name: "baa", dependencies: [
             "BAAReview", "BAAReport", "BAAClauses", "BAAExtract", "BAABatch", "PCRE2",
