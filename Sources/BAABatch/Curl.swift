@@ -3,7 +3,7 @@ import Foundation
 
 /// libcurl, loaded with dlopen at the first ticket posted. URLSession (FoundationNetworking) links libcurl and
 /// its ~30 dependencies (Kerberos, GnuTLS, SSH, HTTP/2, LDAP...) into every run, which made each process start
-/// several ms slower for the sake of `baa batch --post` alone. Loaded once; nil when libcurl is missing.
+/// slower (a PDF review 8 ms) for the sake of `baa batch --post` alone. Loaded once; nil when libcurl is missing.
 /// curl_easy_setopt and curl_easy_getinfo are variadic: they are called through the C wrappers in CCurlShim.
 struct CurlAPI: @unchecked Sendable {
     typealias GlobalInit = @convention(c) (Int) -> Int32

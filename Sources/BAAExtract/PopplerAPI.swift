@@ -2,8 +2,9 @@ import CPoppler
 import Foundation
 
 /// poppler-glib, cairo and the glib/gobject/gio functions PDFExtractor uses, loaded with dlopen at the first
-/// PDF. Linking them made every run load poppler, cairo, glib and their ~40 dependencies at process start
-/// (about 10 ms), which a review of a text file never uses. Loaded once; nil when a library or a symbol is
+/// PDF. Linking them made every run load poppler, cairo, glib and their ~40 dependencies at process start,
+/// which a review of a text file never uses (with libcurl, see BAABatch/Curl.swift, that was about 17 ms of
+/// every start: `baa --version` 25 ms before, 8 ms after). Loaded once; nil when a library or a symbol is
 /// missing, and each PDF then fails with `PopplerAPI.unavailable`.
 struct PopplerAPI: @unchecked Sendable {
     // poppler-glib
