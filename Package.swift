@@ -15,10 +15,13 @@ let package = Package(
     targets: [
         // System libraries (Debian -dev packages; the Makefile installs them).
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
-        .systemLibrary(name: "CPoppler", pkgConfig: "poppler-glib", providers: [.apt(["libpoppler-glib-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // Types only: poppler-glib and cairo are dlopen'ed at the first PDF (PopplerAPI.swift explains why).
+        .systemLibrary(name: "CPoppler", providers: [.apt(["libpoppler-glib-dev"])]),
         // Headers only: libtesseract is dlopen'ed at the first OCR'd page (OCREngine.swift explains why).
         .systemLibrary(name: "CTesseract", providers: [.apt(["libtesseract-dev"])]),
+        // Headers only: C wrappers for libcurl's variadic calls; libcurl is dlopen'ed at the first ticket posted (BAABatch/Curl.swift).
+        .systemLibrary(name: "CCurlShim"),
 
         // Small shared helpers: SHA-256, atomic file writes.
         .target(name: "BAAUtil"),
@@ -36,7 +39,7 @@ let package = Package(
         // terminal, JSON, JSONL, tickets.
         .target(name: "BAAReport", dependencies: ["BAAReview"]),
         // batch review of vendor folders: walk, vendor view, cache, audit log, tickets.
-        .target(name: "BAABatch", dependencies: ["BAAReview", "BAAReport", "BAAExtract", "BAAUtil"]),
+        .target(name: "BAABatch", dependencies: ["BAAReview", "BAAReport", "BAAExtract", "BAAUtil", "CCurlShim"]),
         // The command line only.
         .executableTarget(name: "baa", dependencies: [
             "BAAReview", "BAAReport", "BAAClauses", "BAAExtract", "BAABatch", "PCRE2",

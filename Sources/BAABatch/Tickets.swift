@@ -2,9 +2,6 @@ import BAAClauses
 import BAAReview
 import BAAUtil
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// One create-issue payload per vendor with findings (Jira/GitHub/Linear-like): summary, Markdown
 /// description, priority from the worst severity, labels, and the findings' fingerprints for de-duplication.
@@ -94,7 +91,8 @@ public struct TicketError: Error, CustomStringConvertible {
 }
 
 /// POSTs tickets as JSON, synchronously, one at a time: bearer token, retries with exponential backoff on
-/// 5xx and connection errors, and no retry on 4xx (the payload or the token is wrong).
+/// 5xx and connection errors, and no retry on 4xx (the payload or the token is wrong). Through libcurl, loaded
+/// at the first post (`CurlAPI`), not URLSession: FoundationNetworking would load libcurl at every start.
 public struct TicketPoster {
     public var url: URL
     public var token: String?
@@ -112,31 +110,14 @@ public struct TicketPoster {
         public var accepted: Bool { status.map { (200..<300).contains($0) } ?? false }
     }
 
-    final class Box: @unchecked Sendable {
-        var status: Int?
-        var error: String?
-    }
-
+    /// One POST: the HTTP status (nil when no response came) and the transport error (nil when none).
     func once(_ body: Data) -> (Int?, String?) {
-        var req = URLRequest(url: url, timeoutInterval: timeout)
-        req.httpMethod = "POST"
-        req.httpBody = body
-        req.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        req.setValue("baa/\(BAAVersion.current)", forHTTPHeaderField: "User-Agent")
-        if let token { req.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
-        let config = URLSessionConfiguration.ephemeral
-        config.timeoutIntervalForRequest = timeout
-        let session = URLSession(configuration: config)
-        defer { session.finishTasksAndInvalidate() }
-        let box = Box()
-        let done = DispatchSemaphore(value: 0)
-        session.dataTask(with: req) { _, response, error in
-            if let error { box.error = error.localizedDescription }
-            box.status = (response as? HTTPURLResponse)?.statusCode
-            done.signal()
-        }.resume()
-        done.wait()
-        return (box.status, box.error)
+        guard let curl = CurlAPI.shared else { return (nil, CurlAPI.unavailable) }
+        var headers = ["Content-Type: application/json", "User-Agent: baa/\(BAAVersion.current)"]
+        if let token { headers.append("Authorization: Bearer \(token)") }
+        // Send the body at once, as URLSession does, rather than wait up to 1 s for a "100 Continue".
+        headers.append("Expect:")
+        return curl.post(url: url.absoluteString, headers: headers, body: body, timeout: timeout)
     }
 
     /// Sends one payload, retrying 5xx and connection errors.
@@ -177,6 +158,8 @@ public struct TicketSender {
     /// Sends one ticket per vendor with findings not yet accepted, reading vendors one at a time.
     /// `shouldStop` is checked between tickets (Ctrl-C); what was accepted so far stays recorded.
     public func send(_ batch: BatchSource, redact: Bool, shouldStop: () -> Bool = { false }, log: (String) -> Void = { _ in }) throws -> Summary {
+        // Without libcurl every ticket would fail after all its retries: say so once, before anything is sent.
+        guard CurlAPI.shared != nil else { throw TicketError(message: CurlAPI.unavailable) }
         // One sender at a time per state file: two runs posting at once could both send a finding.
         let lockPath = statePath + ".lock"
         let lock = open(lockPath, O_RDWR | O_CREAT, 0o644)

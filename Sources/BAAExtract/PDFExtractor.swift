@@ -1,7 +1,7 @@
 import CPoppler
 import Foundation
 
-/// PDF through poppler-glib, in process, page by page.
+/// PDF through poppler-glib (loaded at the first PDF, see `PopplerAPI`), in process, page by page.
 /// Lines keep poppler's reading order (two columns come out left then right); lines in the top and
 /// bottom margins are moved to the start and end of their page so running headers and footers sit
 /// where the normalizer looks for them, and a vertical gap wider than the line pitch becomes an empty
@@ -13,9 +13,10 @@ public struct PDFExtractor: Extractor {
 
     public func extract(data: Data, path: String, options: ExtractOptions) throws(ExtractError) -> RawDocument {
         if let problem = PDFExtractor.truncation(data) { throw ExtractError(path: path, message: problem) }
+        guard let api = PopplerAPI.shared else { throw ExtractError(path: path, message: PopplerAPI.unavailable) }
         options.note("opening the PDF")
-        let document = try PopplerDocumentHandle.open(data: data, path: path, password: options.password)
-        let pageCount = Int(poppler_document_get_n_pages(document.pointer))
+        let document = try PopplerDocumentHandle.open(api: api, data: data, path: path, password: options.password)
+        let pageCount = Int(api.documentGetNPages(document.pointer))
         if pageCount <= 0 { throw ExtractError(path: path, message: "corrupt PDF: no pages (damaged or looping page tree)") }
         if pageCount > options.maxPages {
             throw ExtractError(path: path, message: "PDF has \(TimeBudget.count(pageCount)) pages, over the \(TimeBudget.count(options.maxPages))-page limit (--max-pages)")
@@ -121,13 +122,14 @@ public struct PDFExtractor: Extractor {
 
     /// The page's text split into lines, each with the box of its characters when poppler gives a layout.
     static func layoutLines(page: PopplerPageHandle) -> [LayoutLine] {
-        guard let cText = poppler_page_get_text(page.pointer) else { return [] }
-        defer { g_free(cText) }
+        let api = page.api
+        guard let cText = api.pageGetText(page.pointer) else { return [] }
+        defer { api.free(cText) }
         let text = String(cString: cText)
         var rects: UnsafeMutablePointer<PopplerRectangle>?
-        var count: guint = 0
-        let haveLayout = poppler_page_get_text_layout(page.pointer, &rects, &count) != 0
-        defer { if let rects { g_free(rects) } }
+        var count: UInt32 = 0
+        let haveLayout = api.pageGetTextLayout(page.pointer, &rects, &count) != 0
+        defer { if let rects { api.free(rects) } }
         let scalars = Array(text.unicodeScalars)
         // The layout has one rectangle per character of the text; if not, use no boxes at all.
         let boxes: UnsafeMutablePointer<PopplerRectangle>? = (haveLayout && Int(count) == scalars.count) ? rects : nil
@@ -196,55 +198,44 @@ public struct PDFExtractor: Extractor {
 /// Owns a PopplerDocument (and the GBytes it reads from).
 final class PopplerDocumentHandle {
     let pointer: OpaquePointer
+    let api: PopplerAPI
     private let bytes: OpaquePointer
 
-    private init(pointer: OpaquePointer, bytes: OpaquePointer) { self.pointer = pointer; self.bytes = bytes }
+    private init(api: PopplerAPI, pointer: OpaquePointer, bytes: OpaquePointer) { self.api = api; self.pointer = pointer; self.bytes = bytes }
     deinit {
-        g_object_unref(UnsafeMutableRawPointer(pointer))
-        g_bytes_unref(bytes)
+        api.objectUnref(UnsafeMutableRawPointer(pointer))
+        api.bytesUnref(bytes)
     }
 
-    typealias MemoryInputStreamFromBytes = @convention(c) (OpaquePointer?) -> UnsafeMutablePointer<GInputStream>?
-    static let memoryInputStreamFromBytes: MemoryInputStreamFromBytes? = {
-        dlsym(UnsafeMutableRawPointer(bitPattern: 0), "g_memory_input_stream_new_from_bytes")
-            .map { unsafeBitCast($0, to: MemoryInputStreamFromBytes.self) }
-    }()
-
-    static func open(data: Data, path: String, password: String?) throws(ExtractError) -> PopplerDocumentHandle {
-        guard let bytes = data.withUnsafeBytes({ g_bytes_new($0.baseAddress, gsize($0.count)) }) else {
+    static func open(api: PopplerAPI, data: Data, path: String, password: String?) throws(ExtractError) -> PopplerDocumentHandle {
+        guard let bytes = data.withUnsafeBytes({ api.bytesNew($0.baseAddress, $0.count) }) else {
             throw ExtractError(path: path, message: "cannot allocate memory for the PDF")
         }
         var error: UnsafeMutablePointer<GError>?
         // Through a GMemoryInputStream over the same bytes, not poppler_document_new_from_bytes: poppler-glib
         // 22.12's from_bytes and from_data crash (NULL dereference in PDFDoc::PDFDoc) when a password is given
         // and is wrong, on the retry with the stream's copy. Found by the hostile suite's encrypted.pdf.
-        // libgio is loaded with poppler-glib but is not on our link line (CPoppler links what pkg-config
-        // poppler-glib lists): its constructor is looked up at run time.
-        guard let makeStream = PopplerDocumentHandle.memoryInputStreamFromBytes else {
-            g_bytes_unref(bytes)
-            throw ExtractError(path: path, message: "cannot read PDFs: g_memory_input_stream_new_from_bytes not found in libgio")
-        }
-        let stream = makeStream(bytes)
-        let document = poppler_document_new_from_stream(stream, goffset(data.count), password, nil, &error)
-        if let stream { g_object_unref(UnsafeMutableRawPointer(stream)) }
+        let stream = api.memoryInputStreamFromBytes(bytes)
+        let document = api.documentNewFromStream(stream, Int64(data.count), password, nil, &error)
+        if let stream { api.objectUnref(UnsafeMutableRawPointer(stream)) }
         guard let document else {
-            g_bytes_unref(bytes)
+            api.bytesUnref(bytes)
             var code: Int32 = -1
             var detail = "unreadable"
             if let error {
                 code = error.pointee.code
                 if let m = error.pointee.message { detail = String(cString: m) }
-                g_error_free(error)
+                api.errorFree(error)
             }
-            if code == Int32(POPPLER_ERROR_ENCRYPTED.rawValue) {
+            if code == BAA_POPPLER_ERROR_ENCRYPTED {
                 throw ExtractError(path: path, message: password == nil
                     ? "encrypted PDF (give --password)"
                     : "encrypted PDF: the password given does not open it")
             }
             throw ExtractError(path: path, message: "corrupt or truncated PDF: \(detail)")
         }
-        if let error { g_error_free(error) }
-        return PopplerDocumentHandle(pointer: document, bytes: bytes)
+        if let error { api.errorFree(error) }
+        return PopplerDocumentHandle(api: api, pointer: document, bytes: bytes)
     }
 }
 
@@ -254,31 +245,33 @@ final class PopplerPageHandle {
     let document: PopplerDocumentHandle
     let width: Double
     let height: Double
+    var api: PopplerAPI { document.api }
 
     init?(document: PopplerDocumentHandle, index: Int) {
-        guard let page = poppler_document_get_page(document.pointer, Int32(index)) else { return nil }
+        let api = document.api
+        guard let page = api.documentGetPage(document.pointer, Int32(index)) else { return nil }
         self.pointer = page
         self.document = document
         var w = 0.0, h = 0.0
-        poppler_page_get_size(page, &w, &h)
+        api.pageGetSize(page, &w, &h)
         self.width = w
         self.height = h
     }
-    deinit { g_object_unref(UnsafeMutableRawPointer(pointer)) }
+    deinit { api.objectUnref(UnsafeMutableRawPointer(pointer)) }
 
     /// Renders the page on white to an 8-bit grey image.
     func renderGrey(dpi: Double) -> GreyImage? {
         let scale = dpi / 72
         let w = Int((width * scale).rounded(.up)), h = Int((height * scale).rounded(.up))
         guard w > 0, h > 0, w < 20_000, h < 20_000 else { return nil }
-        guard let surface = CairoSurfaceHandle(width: w, height: h), let cr = CairoContextHandle(surface: surface) else { return nil }
-        cairo_set_source_rgb(cr.pointer, 1, 1, 1)
-        cairo_paint(cr.pointer)
-        cairo_scale(cr.pointer, scale, scale)
-        poppler_page_render(pointer, cr.pointer)
-        cairo_surface_flush(surface.pointer)
-        guard let pixels = cairo_image_surface_get_data(surface.pointer) else { return nil }
-        let stride = Int(cairo_image_surface_get_stride(surface.pointer))
+        guard let surface = CairoSurfaceHandle(api: api, width: w, height: h), let cr = CairoContextHandle(surface: surface) else { return nil }
+        api.setSourceRGB(cr.pointer, 1, 1, 1)
+        api.paint(cr.pointer)
+        api.scale(cr.pointer, scale, scale)
+        api.pageRender(pointer, cr.pointer)
+        api.surfaceFlush(surface.pointer)
+        guard let pixels = api.imageSurfaceGetData(surface.pointer) else { return nil }
+        let stride = Int(api.imageSurfaceGetStride(surface.pointer))
         var grey = [UInt8](repeating: 255, count: w * h)
         for y in 0..<h {
             let row = pixels + y * stride
@@ -303,22 +296,25 @@ struct GreyImage {
 
 final class CairoSurfaceHandle {
     let pointer: OpaquePointer
-    init?(width: Int, height: Int) {
-        guard let s = cairo_image_surface_create(CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else { return nil }
-        if cairo_surface_status(s) != CAIRO_STATUS_SUCCESS { cairo_surface_destroy(s); return nil }
+    let api: PopplerAPI
+    init?(api: PopplerAPI, width: Int, height: Int) {
+        guard let s = api.imageSurfaceCreate(BAA_CAIRO_FORMAT_RGB24, Int32(width), Int32(height)) else { return nil }
+        if api.surfaceStatus(s) != BAA_CAIRO_STATUS_SUCCESS { api.surfaceDestroy(s); return nil }
         pointer = s
+        self.api = api
     }
-    deinit { cairo_surface_destroy(pointer) }
+    deinit { api.surfaceDestroy(pointer) }
 }
 
 final class CairoContextHandle {
     let pointer: OpaquePointer
     let surface: CairoSurfaceHandle
     init?(surface: CairoSurfaceHandle) {
-        guard let c = cairo_create(surface.pointer) else { return nil }
-        if cairo_status(c) != CAIRO_STATUS_SUCCESS { cairo_destroy(c); return nil }
+        let api = surface.api
+        guard let c = api.create(surface.pointer) else { return nil }
+        if api.status(c) != BAA_CAIRO_STATUS_SUCCESS { api.destroy(c); return nil }
         pointer = c
         self.surface = surface
     }
-    deinit { cairo_destroy(pointer) }
+    deinit { surface.api.destroy(pointer) }
 }

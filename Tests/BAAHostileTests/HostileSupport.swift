@@ -32,6 +32,10 @@ enum Hostile {
         /// Peak resident set of the child, in KiB (Linux ru_maxrss).
         var peakKB: Int
         var timedOut: Bool
+        /// This test process's own peak (ru_maxrss) when the child was spawned. Linux copies a vfork parent's
+        /// high-water mark into the child at exec, so `peakKB` is never below it: a peak at this floor only says
+        /// the child stayed under it (in-process suites such as OCR raise it when they happen to run first).
+        var floorKB = 0
     }
 
     /// Runs `baa args...` in `cwd`; kills it after `timeout` seconds (or at `killAfter`, to simulate a crash).
@@ -61,6 +65,8 @@ enum Hostile {
         let envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { for p in argv + envp { free(p) } }
 
+        var own = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &own)
         var pid: pid_t = 0
         let start = Date()
         let rc = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, envp)
@@ -89,7 +95,7 @@ enum Hostile {
         return Run(status: exitCode, signal: signal,
                    stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
                    stderr: String(decoding: (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data(), as: UTF8.self),
-                   seconds: seconds, peakKB: Int(usage.ru_maxrss), timedOut: timedOut)
+                   seconds: seconds, peakKB: Int(usage.ru_maxrss), timedOut: timedOut, floorKB: Int(own.ru_maxrss))
     }
 
     static func tempDir() throws -> URL {

@@ -1,0 +1,83 @@
+import CCurlShim
+import Foundation
+
+/// libcurl, loaded with dlopen at the first ticket posted. URLSession (FoundationNetworking) links libcurl and
+/// its ~30 dependencies (Kerberos, GnuTLS, SSH, HTTP/2, LDAP...) into every run, which made each process start
+/// slower (a PDF review 8 ms) for the sake of `baa batch --post` alone. Loaded once; nil when libcurl is missing.
+/// curl_easy_setopt and curl_easy_getinfo are variadic: they are called through the C wrappers in CCurlShim.
+struct CurlAPI: @unchecked Sendable {
+    typealias GlobalInit = @convention(c) (Int) -> Int32
+    typealias EasyInit = @convention(c) () -> UnsafeMutableRawPointer?
+    typealias EasyPerform = @convention(c) (UnsafeMutableRawPointer?) -> Int32
+    typealias EasyCleanup = @convention(c) (UnsafeMutableRawPointer?) -> Void
+    typealias SlistAppend = @convention(c) (OpaquePointer?, UnsafePointer<CChar>?) -> OpaquePointer?
+    typealias SlistFreeAll = @convention(c) (OpaquePointer?) -> Void
+    typealias EasyStrerror = @convention(c) (Int32) -> UnsafePointer<CChar>?
+
+    let easyInit: EasyInit, easyPerform: EasyPerform, easyCleanup: EasyCleanup
+    let slistAppend: SlistAppend, slistFreeAll: SlistFreeAll, easyStrerror: EasyStrerror
+    /// curl_easy_setopt and curl_easy_getinfo, for baa_curl_setopt_* and baa_curl_getinfo_long.
+    let setopt: UnsafeMutableRawPointer, getinfo: UnsafeMutableRawPointer
+
+    static let unavailable = "cannot post tickets: cannot load libcurl (install libcurl4)"
+
+    /// nil when libcurl is not installed, lacks a function we use, or does not initialise.
+    static let shared: CurlAPI? = {
+        var handle: UnsafeMutableRawPointer?
+        for name in ["libcurl.so.4", "libcurl-gnutls.so.4", "libcurl.so"] where handle == nil { handle = dlopen(name, RTLD_NOW | RTLD_LOCAL) }
+        guard let lib = handle else { return nil }
+        func sym<T>(_ name: String, _: T.Type) -> T? { dlsym(lib, name).map { unsafeBitCast($0, to: T.self) } }
+        guard let globalInit = sym("curl_global_init", GlobalInit.self), let easyInit = sym("curl_easy_init", EasyInit.self),
+              let perform = sym("curl_easy_perform", EasyPerform.self), let cleanup = sym("curl_easy_cleanup", EasyCleanup.self),
+              let append = sym("curl_slist_append", SlistAppend.self), let freeAll = sym("curl_slist_free_all", SlistFreeAll.self),
+              let strerror = sym("curl_easy_strerror", EasyStrerror.self),
+              let setopt = dlsym(lib, "curl_easy_setopt"), let getinfo = dlsym(lib, "curl_easy_getinfo") else { return nil }
+        // Not thread-safe, so here, where Swift runs it once.
+        guard globalInit(BAA_CURL_GLOBAL_DEFAULT) == BAA_CURLE_OK else { return nil }
+        return CurlAPI(easyInit: easyInit, easyPerform: perform, easyCleanup: cleanup, slistAppend: append,
+                       slistFreeAll: freeAll, easyStrerror: strerror, setopt: setopt, getinfo: getinfo)
+    }()
+
+    /// One POST of `body` with these header lines ("Name: value"; "Name:" removes a header libcurl would add).
+    /// Returns the final HTTP status (nil if no response came) and libcurl's error message (nil on success).
+    /// Like URLSession: redirects followed (at most 20; POST becomes GET on 301, 302 and 303), http and https
+    /// only, `timeout` for the whole exchange, response body discarded.
+    func post(url: String, headers: [String], body: Data, timeout: Double) -> (status: Int?, error: String?) {
+        guard let handle = easyInit() else { return (nil, "cannot start a libcurl transfer") }
+        defer { easyCleanup(handle) }
+        var list: OpaquePointer?
+        defer { slistFreeAll(list) }
+        for line in headers {
+            guard let next = slistAppend(list, line) else { return (nil, "out of memory building the request headers") }
+            list = next
+        }
+        var errorBuffer = [CChar](repeating: 0, count: Int(BAA_CURL_ERROR_SIZE) + 1)
+        return body.withUnsafeBytes { bytes -> (Int?, String?) in
+            errorBuffer.withUnsafeMutableBufferPointer { errors -> (Int?, String?) in
+                // libcurl reads the body in place (CURLOPT_POSTFIELDS does not copy): it stays valid in this closure.
+                let fields = bytes.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)
+                let longs: [(Int32, Int)] = [
+                    (BAA_CURLOPT_NOSIGNAL, 1), (BAA_CURLOPT_FOLLOWLOCATION, 1), (BAA_CURLOPT_MAXREDIRS, 20),
+                    (BAA_CURLOPT_PROTOCOLS, BAA_CURLPROTO_HTTP | BAA_CURLPROTO_HTTPS),
+                    (BAA_CURLOPT_REDIR_PROTOCOLS, BAA_CURLPROTO_HTTP | BAA_CURLPROTO_HTTPS),
+                    (BAA_CURLOPT_TIMEOUT_MS, max(1, Int(timeout * 1000))),
+                    (BAA_CURLOPT_POSTFIELDSIZE, bytes.count),
+                ]
+                for (option, value) in longs where baa_curl_setopt_long(setopt, handle, option, value) != BAA_CURLE_OK {
+                    return (nil, "libcurl refused option \(option)")
+                }
+                var code = url.withCString { baa_curl_setopt_ptr(setopt, handle, BAA_CURLOPT_URL, $0) }
+                if code == BAA_CURLE_OK { code = baa_curl_setopt_ptr(setopt, handle, BAA_CURLOPT_ERRORBUFFER, errors.baseAddress) }
+                if code == BAA_CURLE_OK { code = baa_curl_setopt_ptr(setopt, handle, BAA_CURLOPT_HTTPHEADER, UnsafeRawPointer(list)) }
+                if code == BAA_CURLE_OK { code = baa_curl_setopt_ptr(setopt, handle, BAA_CURLOPT_POSTFIELDS, fields) }
+                if code == BAA_CURLE_OK { code = baa_curl_setopt_discard_body(setopt, handle) }
+                if code == BAA_CURLE_OK { code = easyPerform(handle) }
+                var status = 0
+                _ = baa_curl_getinfo_long(getinfo, handle, BAA_CURLINFO_RESPONSE_CODE, &status)
+                guard code != BAA_CURLE_OK else { return (status > 0 ? status : nil, nil) }
+                let message = errors[0] != 0 ? String(cString: errors.baseAddress!) : easyStrerror(code).map { String(cString: $0) }
+                return (status > 0 ? status : nil, message ?? "libcurl error \(code)")
+            }
+        }
+    }
+}

@@ -1,0 +1,56 @@
+#ifndef BAA_CCURLSHIM_H
+#define BAA_CCURLSHIM_H
+// curl_easy_setopt and curl_easy_getinfo are variadic: Swift cannot call a C variadic function through a
+// function pointer, and calling one through a non-variadic type is undefined on some ABIs. These wrappers
+// take the dlsym'ed pointer and call it with the variadic type. The constants are libcurl's stable ABI values
+// (curl/curl.h), declared here because the libcurl headers may not be installed.
+#include <stddef.h>
+#include <dlfcn.h>
+
+typedef int (*baa_curl_variadic_fn)(void *handle, int option, ...);
+
+static inline int baa_curl_setopt_long(void *fn, void *handle, int option, long value) {
+    return ((baa_curl_variadic_fn)fn)(handle, option, value);
+}
+
+static inline int baa_curl_setopt_ptr(void *fn, void *handle, int option, const void *value) {
+    return ((baa_curl_variadic_fn)fn)(handle, option, value);
+}
+
+static inline int baa_curl_getinfo_long(void *fn, void *handle, int info, long *value) {
+    return ((baa_curl_variadic_fn)fn)(handle, info, value);
+}
+
+/// A CURLOPT_WRITEFUNCTION that drops the response body (libcurl's default writes it to stdout).
+static inline size_t baa_curl_discard(char *data, size_t size, size_t count, void *user) {
+    (void)data; (void)user;
+    return size * count;
+}
+
+static inline int baa_curl_setopt_discard_body(void *fn, void *handle) {
+    size_t (*write)(char *, size_t, size_t, void *) = baa_curl_discard;
+    return ((baa_curl_variadic_fn)fn)(handle, 20011 /* CURLOPT_WRITEFUNCTION */, write);
+}
+
+// curl/curl.h: CURLOPTTYPE_LONG 0, CURLOPTTYPE_OBJECTPOINT (and STRINGPOINT, SLISTPOINT) 10000.
+#define BAA_CURLOPT_URL 10002
+#define BAA_CURLOPT_ERRORBUFFER 10010
+#define BAA_CURLOPT_POSTFIELDS 10015
+#define BAA_CURLOPT_HTTPHEADER 10023
+#define BAA_CURLOPT_POST 47
+#define BAA_CURLOPT_FOLLOWLOCATION 52
+#define BAA_CURLOPT_POSTFIELDSIZE 60
+#define BAA_CURLOPT_MAXREDIRS 68
+#define BAA_CURLOPT_NOSIGNAL 99
+#define BAA_CURLOPT_TIMEOUT_MS 155
+#define BAA_CURLOPT_PROTOCOLS 181
+#define BAA_CURLOPT_REDIR_PROTOCOLS 182
+#define BAA_CURLPROTO_HTTP 1L
+#define BAA_CURLPROTO_HTTPS 2L
+// CURLINFO_LONG 0x200000 + 2
+#define BAA_CURLINFO_RESPONSE_CODE 0x200002
+#define BAA_CURL_GLOBAL_DEFAULT 3L
+#define BAA_CURLE_OK 0
+#define BAA_CURL_ERROR_SIZE 256
+
+#endif
