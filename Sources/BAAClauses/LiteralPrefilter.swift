@@ -32,6 +32,8 @@ public final class LiteralPrefilter: Sendable {
     /// Per pattern: the literal ids one of which every match starts with (an empty slice: unknown).
     private let startSetStart: [Int32]
     private let startSets: [Int32]
+    /// Per pattern: its start set as a bitset over literal ids (`wordsPerBitset` words each; all zero: unknown).
+    private let startBits: [UInt64]
     /// Per literal: whether it starts some pattern's matches (the scan records where it occurs), and its length.
     private let isStartLiteral: [Bool]
     public let literalLengths: [Int32]
@@ -101,6 +103,14 @@ public final class LiteralPrefilter: Sendable {
         self.startSets = startSets
         self.isStartLiteral = isStartLiteral
         self.literalLengths = literals.map { Int32($0.utf8.count) }
+        let words = (literals.count + 63) / 64
+        var startBits = [UInt64](repeating: 0, count: requirements.count * words)
+        for p in 0..<requirements.count {
+            for l in startSets[Int(startSetStart[p])..<Int(startSetStart[p + 1])] {
+                startBits[p * words + Int(l) >> 6] |= 1 << UInt64(Int(l) & 63)
+            }
+        }
+        self.startBits = startBits
         while ruleLists.count < literals.count { ruleLists.append([]) }
         var ruleAnchoredStart: [Int32] = [0]
         var ruleAnchored: [Int32] = []
@@ -218,7 +228,7 @@ public final class LiteralPrefilter: Sendable {
         scan(text, range: range, scratch: scratch, into: &present, occurrences: &unused)
     }
 
-    /// Also appends every occurrence of a start literal to `occurrences`, as `literal << 32 | end` (end: the offset
+    /// Also appends every occurrence of a start literal to `occurrences`, as `end << 32 | literal` (end: the offset
     /// of its last byte), in text order.
     public func scan(_ text: UnsafeBufferPointer<UInt8>, range: Range<Int>, scratch: Scratch, into present: inout [Int32],
                      occurrences: inout [UInt64]) {
@@ -246,7 +256,7 @@ public final class LiteralPrefilter: Sendable {
                                 for k in Int(outStart[state])..<Int(outStart[state &+ 1]) {
                                     let l = Int(outs[k])
                                     if seen[l] != span { seen[l] = span; present.append(Int32(l)) }
-                                    if isStart[l] { occurrences.append(UInt64(l) << 32 | UInt64(i)) }
+                                    if isStart[l] { occurrences.append(UInt64(i) << 32 | UInt64(l)) }
                                 }
                             }
                           }
@@ -259,6 +269,8 @@ public final class LiteralPrefilter: Sendable {
 
     /// Whether a pattern's requirement holds for the literals set in `bits` (a presence bitset).
     public func isPossible(_ pattern: Int, bits: UnsafeBufferPointer<UInt64>, scratch: Scratch) -> Bool {
+        // A literal-led pattern cannot match where none of its start literals occurs.
+        if !mayStart(pattern, bits: bits) { return false }
         let lo = Int(programStart[pattern]), hi = Int(programStart[pattern + 1])
         return programs.withUnsafeBufferPointer { prog in
             // The common shapes without the stack machine: nothing required, or one literal.
@@ -287,6 +299,20 @@ public final class LiteralPrefilter: Sendable {
             }
             return top == 0 ? true : stack[top - 1]
         }
+    }
+
+    /// Whether a literal is in a pattern's start set.
+    @inline(__always)
+    public func starts(_ pattern: Int, with literal: Int) -> Bool {
+        startBits[pattern * wordsPerBitset + literal >> 6] & (1 << UInt64(literal & 63)) != 0
+    }
+
+    /// Whether any literal of a pattern's start set is set in `bits` (a presence bitset); true when it has none.
+    public func mayStart(_ pattern: Int, bits: UnsafeBufferPointer<UInt64>) -> Bool {
+        if startSetStart[pattern] == startSetStart[pattern + 1] { return true }
+        let base = pattern * bits.count
+        for w in 0..<bits.count where bits[w] & startBits[base + w] != 0 { return true }
+        return false
     }
 
     /// The literal ids one of which every match of a pattern starts with, ascending (empty: unknown).

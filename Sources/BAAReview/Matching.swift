@@ -42,7 +42,7 @@ public final class MatchIndex {
     /// Presence bitsets, `words` per paragraph.
     private var bits: [UInt64]
     private let words: Int
-    /// Start-literal occurrences (`literal << 32 | end`), sorted, per paragraph: `occurrences[occurrenceStart[i]..<occurrenceStart[i + 1]]`.
+    /// Start-literal occurrences (`end << 32 | literal`) in text order, per paragraph: `occurrences[occurrenceStart[i]..<occurrenceStart[i + 1]]`.
     private var occurrences: [UInt64] = []
     private var occurrenceStart: [Int] = []
     private var startsBuffer: [Int] = []
@@ -89,11 +89,9 @@ public final class MatchIndex {
         occurrenceStart.append(0)
         for (i, r) in paragraphRanges.enumerated() {
             let before = present.count
-            let occurrencesBefore = occurrences.count
             prefilter.scan(text, range: r, scratch: scratch, into: &present, occurrences: &occurrences)
             for l in present[before...] { bits[i * words + Int(l) >> 6] |= 1 << UInt64(Int(l) & 63) }
             presentStart.append(present.count)
-            MatchIndex.sortSmall(&occurrences, from: occurrencesBefore)
             occurrenceStart.append(occurrences.count)
         }
         // Rules by anchor: a rule may fire in paragraph i when its anchor occurs in i or in i's list lead-in.
@@ -115,21 +113,6 @@ public final class MatchIndex {
             }
         }
         ruleParagraphs = lists
-    }
-
-    /// Sorts `a[from...]` in place: insertion sort for the few occurrences a paragraph usually has.
-    static func sortSmall(_ a: inout [UInt64], from: Int) {
-        let n = a.count - from
-        if n < 2 { return }
-        if n > 48 { a[from...].sort(); return }
-        a.withUnsafeMutableBufferPointer { b in
-            for i in (from + 1)..<b.count {
-                let x = b[i]
-                var j = i
-                while j > from && b[j - 1] > x { b[j] = b[j - 1]; j -= 1 }
-                b[j] = x
-            }
-        }
     }
 
     /// Indexes of the paragraphs overlapping a byte range, ascending.
@@ -173,9 +156,9 @@ public final class MatchIndex {
         searches += 1
         do {
             let found: [Match]
-            if usesPrefilter, case let set = library.prefilter.startSet(pattern), !set.isEmpty {
+            if usesPrefilter, !library.prefilter.startSet(pattern).isEmpty {
                 // Every match starts at a start literal: try the pattern anchored at those positions only.
-                let starts = startPositions(of: set, paragraph: paragraph)
+                let starts = startPositions(of: pattern, paragraph: paragraph)
                 found = starts.isEmpty ? [] : try matcher.allMatches(library.patterns[pattern].regex, in: subject, startingAt: starts, to: r.upperBound)
             } else {
                 found = try matcher.allMatches(library.patterns[pattern].regex, in: subject, from: r.lowerBound, to: r.upperBound)
@@ -193,28 +176,35 @@ public final class MatchIndex {
         }
     }
 
-    /// Where the literals of a start set begin in a paragraph, ascending and distinct.
-    private func startPositions(of set: ArraySlice<Int32>, paragraph: Int) -> [Int] {
+    /// Where the pattern's start literals begin in a paragraph, ascending and distinct.
+    private func startPositions(of pattern: Int, paragraph: Int) -> [Int] {
         startsBuffer.removeAll(keepingCapacity: true)
-        let lengths = library.prefilter.literalLengths
+        let prefilter = library.prefilter
+        let lengths = prefilter.literalLengths
         occurrences.withUnsafeBufferPointer { occ in
-            let lo = occurrenceStart[paragraph], hi = occurrenceStart[paragraph + 1]
-            for literal in set {
-                let key = UInt64(UInt32(literal)) << 32
-                var a = lo, b = hi
-                while a < b { let m = (a + b) / 2; if occ[m] < key { a = m + 1 } else { b = m } }
-                while a < hi, occ[a] >> 32 == key >> 32 {
-                    startsBuffer.append(Int(occ[a] & 0xFFFF_FFFF) + 1 - Int(lengths[Int(literal)]))
-                    a += 1
-                }
+            for k in occurrenceStart[paragraph]..<occurrenceStart[paragraph + 1] {
+                let literal = Int(occ[k] & 0xFFFF_FFFF)
+                guard prefilter.starts(pattern, with: literal) else { continue }
+                startsBuffer.append(Int(occ[k] >> 32) + 1 - Int(lengths[literal]))
             }
         }
-        if set.count > 1 {
-            startsBuffer.sort()
-            var w = 0
-            for x in startsBuffer where w == 0 || startsBuffer[w - 1] != x { startsBuffer[w] = x; w += 1 }
-            startsBuffer.removeLast(startsBuffer.count - w)
+        // Ends come in text order; starts are almost sorted (a longer literal ending later may start earlier).
+        let distinct = startsBuffer.withUnsafeMutableBufferPointer { b -> Int in
+            guard b.count > 1 else { return b.count }
+            var w = 1
+            for i in 1..<b.count {
+                let x = b[i]
+                var j = w
+                while j > 0 && b[j - 1] > x { j -= 1 }
+                if j > 0 && b[j - 1] == x { continue }
+                var m = w
+                while m > j { b[m] = b[m - 1]; m -= 1 }
+                b[j] = x
+                w += 1
+            }
+            return w
         }
+        startsBuffer.removeLast(startsBuffer.count - distinct)
         return startsBuffer
     }
 
@@ -232,8 +222,14 @@ public final class MatchIndex {
     public var matches: AllMatches { AllMatches(index: self) }
 
     /// The first match of a pattern inside `range`, if any.
-    public func first(_ pattern: Int, in range: Range<Int>) -> Match? {
-        var i = MatchIndex.firstParagraph(endingAfter: range.lowerBound, starts: paragraphStarts, ranges: paragraphRanges)
+    /// `paragraph`, if given, is where the range likely starts (a unit's own paragraph): it saves the search.
+    public func first(_ pattern: Int, in range: Range<Int>, paragraph hint: Int? = nil) -> Match? {
+        var i: Int
+        if let hint, hint < paragraphRanges.count, paragraphRanges[hint].contains(range.lowerBound) {
+            i = hint
+        } else {
+            i = MatchIndex.firstParagraph(endingAfter: range.lowerBound, starts: paragraphStarts, ranges: paragraphRanges)
+        }
         while i < paragraphRanges.count && paragraphRanges[i].lowerBound < range.upperBound {
             for m in matches(pattern, paragraph: i) {
                 if m.range.lowerBound < range.lowerBound { continue }
@@ -306,7 +302,7 @@ struct RuleEvaluator {
             var satisfied = true
             var captureMatch: Match?
             for p in rule.all {
-                if let m = index.first(p, in: unit.range) {
+                if let m = index.first(p, in: unit.range, paragraph: unit.paragraph) {
                     spans.append(m.range)
                     if p == rule.capture { captureMatch = m }
                 } else if let lead = unit.leadIn, index.first(p, in: lead) != nil {
@@ -317,7 +313,7 @@ struct RuleEvaluator {
             if !rule.any.isEmpty {
                 var anyFound = false
                 for p in rule.any {
-                    if let m = index.first(p, in: unit.range) {
+                    if let m = index.first(p, in: unit.range, paragraph: unit.paragraph) {
                         spans.append(m.range); anyFound = true
                         if p == rule.capture { captureMatch = m }
                         break
@@ -336,7 +332,7 @@ struct RuleEvaluator {
             var veto: (String, String)?
             // Guards look at the unit and its list lead-in ("Covered Entity shall:" vetoes the items below it).
             for (k, p) in rule.none.enumerated() {
-                if let m = index.first(p, in: unit.range) ?? unit.leadIn.flatMap({ index.first(p, in: $0) }) {
+                if let m = index.first(p, in: unit.range, paragraph: unit.paragraph) ?? unit.leadIn.flatMap({ index.first(p, in: $0) }) {
                     veto = (rule.spec.none[k], subject.text(m.range))
                     break
                 }

@@ -84,7 +84,9 @@ final class KeywordExtractorTests: XCTestCase {
         var occurrences: [UInt64] = []
         bytes.withUnsafeBufferPointer { prefilter.scan($0, range: 0..<bytes.count, scratch: scratch, into: &present, occurrences: &occurrences) }
         let notify = UInt64(prefilter.literals.firstIndex(of: "notify")!)
-        XCTAssertEqual(occurrences, [notify << 32 | 5, notify << 32 | 21], "every occurrence of a start literal, not of others")
+        XCTAssertEqual(occurrences, [5 << 32 | notify, 21 << 32 | notify], "every occurrence of a start literal, not of others")
+        XCTAssertTrue(prefilter.starts(0, with: Int(notify)))
+        XCTAssertFalse(prefilter.starts(1, with: Int(notify)))
         XCTAssertEqual(Array(prefilter.startSet(0)), [Int32(notify)])
         XCTAssertTrue(prefilter.startSet(1).isEmpty)
     }
