@@ -330,4 +330,7 @@ public final class LiteralPrefilter: Sendable {
 
     /// Number of DFA states (for `baa bench-match`).
     public var stateCount: Int { transitions.count / classCount }
+
+    /// Number of byte classes (columns of the DFA table).
+    public var byteClassCount: Int { classCount }
 }

@@ -98,6 +98,7 @@ struct BenchMatchCommand: ParsableCommand {
             "literal_led_patterns": lib.patterns.filter { $0.startLiterals != nil }.count,
             "literals": lib.prefilter.literals.count,
             "dfa_states": lib.prefilter.stateCount,
+            "dfa_byte_classes": lib.prefilter.byteClassCount,
             "prefilter": !noPrefilter,
             "pcre2_searches": searches,
             "pcre2_searches_without_prefilter": paragraphs * lib.patterns.count,
