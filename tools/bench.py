@@ -170,6 +170,7 @@ def table(r):
               f"{x['match_mb_per_s']:.1f} MB/s on one core ({x['pcre2_searches']} PCRE2 searches instead of {x['pcre2_searches_without_prefilter']}); "
               f"`rg -P -i -c -f patterns.txt`: {x['rg_mb_per_s']:.2f} MB/s; baa takes {1 / x['speedup_vs_rg']:.2f}x rg's time "
               f"({x['speedup_vs_rg']:.2f}x its speed; {x.get('literal_led_patterns', 0)} patterns literal-led). "
+              f"Every match of every pattern, eagerly: {x.get('find_all_mb_per_s', 0):.1f} MB/s ({x.get('find_all_matches', 0)} matches). "
               f"Whole analysis (segmenting, definitions, rules): {x['analyze_mb_per_s']:.1f} MB/s; segmenter alone {x['segment_mb_per_s']:.1f} MB/s.",
               "", f"Start-up: `baa review` of a one-page text file {r['startup']['review_one_page_s'] * 1000:.0f} ms (library load included), "
               f"{r['startup']['rss_kb'] / 1024:.0f} MB.", "", "| pages (one text document) | baa review | peak RSS |", "|---:|---:|---:|"]

@@ -351,6 +351,16 @@ public enum MatchStage {
         public var searches: Int
     }
 
+    /// Every match of every pattern, eagerly (what `rg -P -f` computes): the literal pass, then PCRE2 on each
+    /// paragraph where a pattern's requirement holds. Returns the number of matches and of PCRE2 searches.
+    public static func findAll(library: ClauseLibrary, subject: Subject, segments: Segments, matcher: Matcher,
+                               scratch: LiteralPrefilter.Scratch, prefilter: Bool = true) -> Outcome {
+        let index = MatchIndex(library: library, subject: subject, segments: segments, matcher: matcher, scratch: scratch, prefilter: prefilter)
+        var found = 0
+        for p in library.patterns.indices { found += index.matches[p].count }
+        return Outcome(hits: found, searches: index.searches)
+    }
+
     public static func run(library: ClauseLibrary, subject: Subject, segments: Segments, matcher: Matcher,
                            scratch: LiteralPrefilter.Scratch, prefilter: Bool = true) -> Outcome {
         let index = MatchIndex(library: library, subject: subject, segments: segments, matcher: matcher, scratch: scratch, prefilter: prefilter)

@@ -63,7 +63,8 @@ struct BenchMatchCommand: ParsableCommand {
         let subjects = documents.map { Subject($0.text) }
         let matcher = Matcher()
         let scratch = LiteralPrefilter.Scratch(lib.prefilter)
-        var segmentBest = Double.infinity, matchBest = Double.infinity, analyzeBest = Double.infinity
+        var segmentBest = Double.infinity, matchBest = Double.infinity, analyzeBest = Double.infinity, findAllBest = Double.infinity
+        var findAllMatches = 0, findAllSearches = 0
         var segments: [Segments] = []
         var searches = 0, hits = 0
         for _ in 0..<max(1, rounds) {
@@ -82,6 +83,15 @@ struct BenchMatchCommand: ParsableCommand {
             }
             matchBest = min(matchBest, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
             if matchOnly { continue }
+            t = DispatchTime.now().uptimeNanoseconds
+            findAllMatches = 0; findAllSearches = 0
+            for (d, s) in zip(subjects, segments) {
+                let outcome = MatchStage.findAll(library: lib, subject: d, segments: s, matcher: matcher, scratch: scratch,
+                                                 prefilter: !noPrefilter)
+                findAllMatches += outcome.hits
+                findAllSearches += outcome.searches
+            }
+            findAllBest = min(findAllBest, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
             t = DispatchTime.now().uptimeNanoseconds
             let reviewer = Reviewer(library: lib)
             for d in documents { _ = reviewer.analyze(d) }
@@ -107,6 +117,10 @@ struct BenchMatchCommand: ParsableCommand {
             "extract_s": extractSeconds,
             "segment_s": segmentBest,
             "match_s": matchBest,
+            "find_all_s": findAllBest.isFinite ? findAllBest : 0,
+            "find_all_mb_per_s": findAllBest > 0 && findAllBest.isFinite ? mb / findAllBest : 0,
+            "find_all_matches": findAllMatches,
+            "find_all_pcre2_searches": findAllSearches,
             "analyze_s": analyzeBest.isFinite ? analyzeBest : 0,
             "match_mb_per_s": matchBest > 0 ? mb / matchBest : 0,
             "segment_mb_per_s": segmentBest > 0 ? mb / segmentBest : 0,
