@@ -349,6 +349,10 @@ public enum MatchStage {
     public struct Outcome: Sendable {
         public var hits: Int
         public var searches: Int
+        public init(hits: Int, searches: Int) {
+            self.hits = hits
+            self.searches = searches
+        }
     }
 
     /// Every match of every pattern, eagerly (what `rg -P -f` computes): the literal pass, then PCRE2 on each
