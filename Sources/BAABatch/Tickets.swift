@@ -35,6 +35,7 @@ public enum TicketBuilder {
     /// Tickets for the vendors' findings, leaving out fingerprints already sent (`skip`). Info findings are left out.
     public static func tickets(for vendors: [VendorReport], skip: Set<String> = [], redact: Bool = false) -> [Ticket] {
         vendors.compactMap { v in
+            if v.documents.isEmpty && !v.errors.isEmpty { return unreadable(v, skip: skip) }
             let findings = v.findings.filter { $0.severity != .info && !skip.contains($0.fingerprint) }
             guard let worst = findings.map(\.severity).max() else { return nil }
             var md = "**Vendor:** \(v.name)  \n**Score:** \(v.score)/100  ·  **Risk:** \(v.risk.rawValue)\n\n"
@@ -56,6 +57,27 @@ public enum TicketBuilder {
                           labels: ["baa-review", "hipaa", "risk-\(v.risk.rawValue)", "vendor-\(slug(v.name))"],
                           vendor: v.name, score: v.score, risk: v.risk, fingerprints: findings.map(\.fingerprint))
         }
+    }
+
+    /// The fingerprint of "none of this vendor's files could be reviewed": one ticket until a file can be.
+    public static func unreadableFingerprint(vendor: String) -> String {
+        Finding.fingerprint(path: VendorView.fingerprintPath(vendor: vendor), element: "documents", kind: "unreadable")
+    }
+
+    /// A vendor none of whose files could be read has no verdicts at all: that is itself a gap to act on
+    /// (ask the vendor for a readable copy), so it gets a ticket of the highest priority listing each file's error.
+    static func unreadable(_ v: VendorReport, skip: Set<String>) -> Ticket? {
+        let fingerprint = unreadableFingerprint(vendor: v.name)
+        if skip.contains(fingerprint) { return nil }
+        var md = "**Vendor:** \(v.name)  \n**Score:** \(v.score)/100  ·  **Risk:** \(v.risk.rawValue)\n\n"
+        md += "None of the vendor's \(v.errors.count) file\(v.errors.count == 1 ? "" : "s") could be reviewed, so no term of its "
+        md += "agreement has been checked. Obtain a readable copy (text PDF, DOCX, HTML or text) and run the review again.\n\n"
+        md += "## Files that could not be read\n\n" + v.errors.map { "- \($0)\n" }.joined()
+        md += "\nfingerprint `\(fingerprint)`\n"
+        return Ticket(summary: "BAA review: \(v.name): no document could be reviewed (\(v.errors.count) unreadable)",
+                      description: md, priority: priority(.critical),
+                      labels: ["baa-review", "hipaa", "risk-\(v.risk.rawValue)", "vendor-\(slug(v.name))", "unreadable"],
+                      vendor: v.name, score: v.score, risk: v.risk, fingerprints: [fingerprint])
     }
 }
 

@@ -67,6 +67,30 @@ final class OutputTests: XCTestCase {
         }
     }
 
+    /// A vendor none of whose files can be read has no verdicts at all: it gets one ticket of the highest priority
+    /// naming each file's error, and the vendors that were reviewed get theirs as before.
+    func testVendorWithNoReadableFileGetsOneTicket() throws {
+        let dir = try scratch()
+        let vendors = try BatchCLI.vendorFolder(in: dir)
+        let broken = vendors.appendingPathComponent("opaque-vendor")
+        try FileManager.default.createDirectory(at: broken, withIntermediateDirectories: true)
+        try Data().write(to: broken.appendingPathComponent("baa.txt"))
+        try Data("%PDF-1.7\n1 0 obj".utf8).write(to: broken.appendingPathComponent("signed.pdf"))
+        let r = try BatchCLI.run(["batch", vendors.path, "--format", "tickets", "--no-cache"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let tickets = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [[String: Any]])
+        let opaque = tickets.filter { $0["vendor"] as? String == "opaque-vendor" }
+        XCTAssertEqual(opaque.count, 1)
+        let t = try XCTUnwrap(opaque.first)
+        XCTAssertEqual(t["priority"] as? String, "Highest")
+        XCTAssertEqual((t["fingerprints"] as? [String])?.count, 1)
+        XCTAssertTrue((t["labels"] as? [String] ?? []).contains("unreadable"))
+        let description = t["description"] as? String ?? ""
+        XCTAssertTrue(description.contains("baa.txt") && description.contains("signed.pdf"), description)
+        XCTAssertTrue((t["summary"] as? String ?? "").contains("no document could be reviewed"))
+        XCTAssertGreaterThanOrEqual(tickets.count, 3, "the reviewed vendors keep their tickets")
+    }
+
     func testFailOnSeverityExits1() throws {
         let dir = try scratch()
         let vendors = try BatchCLI.vendorFolder(in: dir)
