@@ -76,6 +76,51 @@ final class KeywordExtractorTests: XCTestCase {
         XCTAssertNil(starts(#"(abc)\1"#), "what the parser gives up on")
     }
 
+    /// Random patterns from a small grammar over random texts: wherever start literals are derived, every match begins
+    /// with one of them, and the anchored matcher tried at their positions finds exactly what a find-all finds.
+    func testStartLiteralsHoldOnRandomPatternsAndTexts() throws {
+        var rng = SplitMix64(seed: 0xBAA)
+        let words = ["ab", "abc", "notify", "Notice", "the", "shall", "b", "ba"]
+        func atom(_ depth: Int) -> String {
+            switch rng.next(10) {
+            case 0: return #"\b"#
+            case 1: return #"\s+"#
+            case 2: return "[a-c]"
+            case 3: return "."
+            case 4 where depth < 2:
+                let n = 1 + rng.next(3)
+                return "(?:" + (0..<n).map { _ in sequence(depth + 1) }.joined(separator: "|") + ")"
+            case 5: return ["(?<=a)", "(?=t)", "(?!no)", "(?<!b)"][rng.next(4)]
+            default: return words[rng.next(words.count)]
+            }
+        }
+        func quantifier() -> String { ["", "", "", "?", "*", "+", "{0,2}", "{1,2}", "??"][rng.next(9)] }
+        func sequence(_ depth: Int) -> String { (0..<(1 + rng.next(3))).map { _ in atom(depth) + quantifier() }.joined() }
+        let texts = (0..<12).map { _ in
+            (0..<40).map { _ in words[rng.next(words.count)] + [" ", "", ", ", ". ", "  "][rng.next(5)] }.joined()
+        }
+        let matcher = Matcher()
+        var derived = 0
+        for _ in 0..<600 {
+            let pattern = (0..<(1 + rng.next(2))).map { _ in sequence(0) }.joined(separator: "|")
+            guard let regex = try? Regex(pattern), let starts = KeywordExtractor.startLiterals(of: pattern) else { continue }
+            derived += 1
+            for text in texts {
+                let subject = Subject(text)
+                let all = try matcher.allMatches(regex, in: subject)
+                let lower = Array(text.lowercased().utf8)
+                var candidates: [Int] = []
+                for i in lower.indices where starts.contains(where: { lower[i...].starts(with: $0.utf8) }) { candidates.append(i) }
+                for m in all where !candidates.contains(m.range.lowerBound) {
+                    XCTFail("\(pattern): a match at \(m.range.lowerBound) begins with none of \(starts) in '\(text.prefix(60))'")
+                }
+                let anchored = try matcher.allMatches(regex, in: subject, startingAt: candidates, to: subject.count)
+                XCTAssertEqual(anchored.map(\.range), all.map(\.range), pattern)
+            }
+        }
+        XCTAssertGreaterThan(derived, 100, "the grammar yields patterns with start literals")
+    }
+
     func testScanRecordsWhereStartLiteralsEnd() {
         let prefilter = LiteralPrefilter(requirements: [req("notify"), req("breach")], startLiterals: [["notify"], nil])
         let scratch = LiteralPrefilter.Scratch(prefilter)
@@ -172,4 +217,18 @@ final class KeywordExtractorTests: XCTestCase {
         XCTAssertGreaterThan(checked, 1000)
         XCTAssertGreaterThan(startChecked, 1000)
     }
+}
+
+/// A small deterministic generator for the randomized tests (SplitMix64).
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    mutating func next(_ n: Int) -> Int { Int(next() % UInt64(n)) }
 }
