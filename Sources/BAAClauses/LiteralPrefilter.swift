@@ -32,8 +32,9 @@ public final class LiteralPrefilter: Sendable {
     /// Per pattern: the literal ids one of which every match starts with (an empty slice: unknown).
     private let startSetStart: [Int32]
     private let startSets: [Int32]
-    /// Per pattern: its start set as a bitset over literal ids (`wordsPerBitset` words each; all zero: unknown).
-    private let startBits: [UInt64]
+    /// Per pattern: its start set as a bitset over literal ids (`startWords` words each; all zero: unknown).
+    @usableFromInline let startBits: [UInt64]
+    @usableFromInline let startWords: Int
     /// Per literal: whether it starts some pattern's matches (the scan records where it occurs), and its length.
     private let isStartLiteral: [Bool]
     public let literalLengths: [Int32]
@@ -111,6 +112,7 @@ public final class LiteralPrefilter: Sendable {
             }
         }
         self.startBits = startBits
+        self.startWords = words
         while ruleLists.count < literals.count { ruleLists.append([]) }
         var ruleAnchoredStart: [Int32] = [0]
         var ruleAnchored: [Int32] = []
@@ -302,9 +304,9 @@ public final class LiteralPrefilter: Sendable {
     }
 
     /// Whether a literal is in a pattern's start set.
-    @inline(__always)
+    @inlinable
     public func starts(_ pattern: Int, with literal: Int) -> Bool {
-        startBits[pattern * wordsPerBitset + literal >> 6] & (1 << UInt64(literal & 63)) != 0
+        startBits.withUnsafeBufferPointer { $0[pattern &* startWords &+ literal >> 6] } & (1 << UInt64(literal & 63)) != 0
     }
 
     /// Whether any literal of a pattern's start set is set in `bits` (a presence bitset); true when it has none.
