@@ -175,7 +175,9 @@ public struct Segmenter: Sendable {
     /// "Reporting. Business Associate shall..." -> "Reporting"; a short title-case run before the first period.
     static func heading(from rest: String) -> String? {
         guard !rest.isEmpty else { return nil }
-        let stripped = rest.replacingOccurrences(of: "*", with: "")
+        // Without emphasis asterisks (by scalar, as NSString's replacingOccurrences did, without its bridging cost).
+        let stripped = rest.utf8.contains(UInt8(ascii: "*"))
+            ? String(String.UnicodeScalarView(rest.unicodeScalars.filter { $0 != "*" })) : rest
         if let dot = stripped.firstIndex(where: { $0 == "." || $0 == ":" }) {
             let candidate = stripped[..<dot].trimmingWhitespace()
             let words = candidate.split(separator: " ")
@@ -211,9 +213,9 @@ public struct Segmenter: Sendable {
         let small: Set<String> = ["of", "and", "or", "the", "to", "for", "in", "on", "by", "with", "a", "an", "as", "at", "its", "upon", "under", "from"]
         let content = words.filter { !small.contains($0.lowercased()) && $0.first?.isLetter == true }
         if content.count >= 3 && content.filter({ $0.first!.isLowercase }).count * 2 > content.count { return false }
-        let lower = t.lowercased()
-        for verb in [" shall ", " will ", " may ", " agrees ", " must ", " means ", " is ", " are "] where (" " + lower + " ").contains(verb) { return false }
-        return true
+        // A verb as a whole space-separated word makes it a clause ("Vendor shall ...").
+        let verbs: Set<String> = ["shall", "will", "may", "agrees", "must", "means", "is", "are"]
+        return !words.contains { verbs.contains($0.lowercased()) }
     }
 
     static func isCapsHeading(_ line: String) -> Bool {

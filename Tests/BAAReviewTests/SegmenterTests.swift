@@ -41,4 +41,15 @@ final class SegmenterTests: XCTestCase {
         XCTAssertTrue(seg.paragraphs[0].isHeadingOnly)
         XCTAssertFalse(seg.paragraphs[1].isHeadingOnly)
     }
+
+    /// A short line is a heading unless a verb stands in it as a word; emphasis asterisks go before the test.
+    func testHeadingLinesAndClauseLines() {
+        XCTAssertTrue(Segmenter.isHeadingOnly("Permitted Uses and Disclosures"))
+        XCTAssertFalse(Segmenter.isHeadingOnly("Vendor  Shall Notify"), "a verb as a word, whatever its case or spacing")
+        XCTAssertTrue(Segmenter.isHeadingOnly("Shall-Notify Provisions"), "a verb inside a word is not one")
+        XCTAssertFalse(Segmenter.isHeadingOnly("Term means the period"))
+        XCTAssertEqual(Segmenter.heading(from: "**Breach Notification.** Vendor shall notify."), "Breach Notification")
+        XCTAssertEqual(Segmenter.heading(from: "*Security* *Incidents*"), "Security Incidents")
+        XCTAssertNil(Segmenter.heading(from: "the vendor will report all incidents promptly to the practice"))
+    }
 }
