@@ -28,6 +28,8 @@ public struct BatchOptions: Sendable {
     public var shard: Shard?
     /// nil: no cache.
     public var cacheDirectory: String?
+    /// After a run that was not interrupted, cache entries unused for this many days are removed (nil: never).
+    public var cacheMaxAgeDays: Double? = 90
     /// nil: no audit log.
     public var auditLog: String?
     /// Files the batch writes (output, ticket state): left out of the walk when they sit inside the folder.
@@ -259,11 +261,17 @@ public final class BatchRunner {
             } catch { auditProblem = "\(error)" }
         }
         if let auditProblem { throw AuditError(message: auditProblem) }
+        var pruned = 0
+        if !interrupted, let dir = options.cacheDirectory, let days = options.cacheMaxAgeDays {
+            pruned = ReportCache.prune(directory: dir, maxAge: days * 86_400)
+        }
         let info = BatchInfo(runID: runID, root: options.root, started: BatchClock.iso(started), finished: BatchClock.iso(finished),
                              seconds: (finished.timeIntervalSince(started) * 1000).rounded() / 1000, user: BatchClock.user(), tool: tool,
                              playbook: playbook.name, playbookSHA256: playbookSHA256, shard: options.shard?.description,
                              vendorDepth: options.vendorDepth, interrupted: interrupted, counts: counts)
-        return SpooledBatch(info: info, vendorSummaries: summaries, errors: errors, skipped: walk.skipped, spool: spool, hasDocuments: keepDocuments)
+        let batch = SpooledBatch(info: info, vendorSummaries: summaries, errors: errors, skipped: walk.skipped, spool: spool, hasDocuments: keepDocuments)
+        batch.cacheEntriesPruned = pruned
+        return batch
     }
 
     /// The SHA-256 of the running executable (for the audit log), nil if it cannot be read.

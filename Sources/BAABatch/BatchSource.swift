@@ -138,6 +138,8 @@ public final class SpooledBatch: BatchSource {
     public let spool: Spool
     /// Documents were spooled (only when an output needs them).
     public let hasDocuments: Bool
+    /// Cache entries removed after the run for being unused (`BatchOptions.cacheMaxAgeDays`).
+    public internal(set) var cacheEntriesPruned = 0
 
     init(info: BatchInfo, vendorSummaries: [VendorSummary], errors: [BatchError], skipped: [SkippedPath], spool: Spool, hasDocuments: Bool) {
         self.info = info; self.vendorSummaries = vendorSummaries; self.errors = errors; self.skipped = skipped

@@ -4,7 +4,9 @@ import Foundation
 
 /// Reports keyed by the file's SHA-256 and everything else that decides a review: the clause library's
 /// sha256, the playbook, the tool version and the extraction options. Entries are JSON written atomically
-/// (`<dir>/<key[0..2]>/<key>.json`); a corrupt or unreadable entry is a miss, never an error.
+/// (`<dir>/<key[0..2]>/<key>.json`); a corrupt or unreadable entry is a miss, never an error. A hit refreshes the
+/// entry's modification time, so `prune` removes only what no run has used for a while (entries of an older clause
+/// library, playbook or tool are never hit again).
 public struct ReportCache: Sendable {
     public struct Entry: Codable, Sendable {
         public var key: String
@@ -27,9 +29,30 @@ public struct ReportCache: Sendable {
 
     public func load(fileSHA256: String) -> Entry? {
         let k = key(fileSHA256: fileSHA256)
-        guard let data = FileManager.default.contents(atPath: path(for: k)),
+        let p = path(for: k)
+        guard let data = FileManager.default.contents(atPath: p),
               let e = try? JSONDecoder().decode(Entry.self, from: data), e.key == k else { return nil }
+        try? FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: p)
         return e
+    }
+
+    /// Removes the entries not used (read or written) in the last `maxAge` seconds: only files named like an entry
+    /// (`<2 hex>/<64 hex>.json`) in this cache's folder. Returns how many were removed.
+    public static func prune(directory: String, maxAge: TimeInterval, now: Date = Date()) -> Int {
+        let fm = FileManager.default
+        func isHex(_ s: Substring) -> Bool { s.utf8.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x61 && $0 <= 0x66) } }
+        var removed = 0
+        for sub in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] where sub.utf8.count == 2 && isHex(sub[...]) {
+            let folder = directory + "/" + sub
+            for name in (try? fm.contentsOfDirectory(atPath: folder)) ?? [] {
+                guard name.hasSuffix(".json"), name.utf8.count == 69, name.hasPrefix(sub), isHex(name.dropLast(5)) else { continue }
+                let file = folder + "/" + name
+                guard let modified = (try? fm.attributesOfItem(atPath: file))?[.modificationDate] as? Date,
+                      now.timeIntervalSince(modified) > maxAge else { continue }
+                if (try? fm.removeItem(atPath: file)) != nil { removed += 1 }
+            }
+        }
+        return removed
     }
 
     public func store(fileSHA256: String, dating: DocumentDating, report: Report) {

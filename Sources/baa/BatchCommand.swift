@@ -43,6 +43,8 @@ struct BatchCommand: ParsableCommand {
     @Option(name: .long, help: "Review only shard K of N (1-based), e.g. 2/4; join the shards with `baa merge`.") var shard: String?
     @Option(name: .long, help: "Report cache folder (default: .baa-cache beside --output, else in the current folder).") var cache: String?
     @Flag(name: .customLong("no-cache"), help: "Neither read nor write the cache.") var noCache = false
+    @Option(name: .customLong("cache-max-age"), help: "After a complete run, remove cache entries no run has used for this many days (0: keep all).")
+    var cacheMaxAge: Double = 90
     @Option(name: .customLong("audit-log"), help: "Append a JSON-lines audit record of the run here (fsynced).") var auditLog: String?
     @Option(name: .long, help: "POST each vendor's ticket as JSON to this URL (never the same finding twice).") var post: String?
     @Option(name: .customLong("token-env"), help: "Environment variable holding the bearer token for --post.") var tokenEnv = "BAA_TICKET_TOKEN"
@@ -64,6 +66,7 @@ struct BatchCommand: ParsableCommand {
             throw ValidationError("--post takes an http(s) URL (got '\(post)')")
         }
         if retries < 1 { throw ValidationError("--retries must be at least 1") }
+        if !(cacheMaxAge >= 0) { throw ValidationError("--cache-max-age must be 0 or more days") }
     }
 
     /// Beside --output, else the current folder.
@@ -88,6 +91,7 @@ struct BatchCommand: ParsableCommand {
         if let jobs { opts.jobs = jobs }
         opts.shard = shard.flatMap(Shard.init)
         opts.cacheDirectory = noCache ? nil : (cache ?? besideOutput(".baa-cache"))
+        opts.cacheMaxAgeDays = cacheMaxAge > 0 ? cacheMaxAge : nil
         opts.auditLog = auditLog
         opts.ownFiles = [output, ticketState ?? (post == nil ? nil : besideOutput(".baa-tickets-sent.json"))].compactMap { $0 }
         let runner = BatchRunner(library: lib, playbook: playbook, extraction: try extraction.options(), options: opts, matchLimits: matchLimits.limits)
@@ -138,6 +142,10 @@ struct BatchCommand: ParsableCommand {
         } catch let e as SpoolError { throw UserError(e.description) }
         if format != .terminal && progressOn {
             FileHandle.standardError.write(Data((BatchRenderer.summaryLine(result.info) + "\n").utf8))
+        }
+        if result.cacheEntriesPruned > 0 && !quiet {
+            let n = result.cacheEntriesPruned
+            FileHandle.standardError.write(Data("baa: removed \(n) cache entr\(n == 1 ? "y" : "ies") no run has used for \(String(format: "%g", cacheMaxAge)) days\n".utf8))
         }
         if result.info.interrupted {
             let c = result.info.counts

@@ -92,4 +92,39 @@ final class CacheAndAuditTests: XCTestCase {
         XCTAssertEqual(lines.last?["event"] as? String, "run_end")
         XCTAssertEqual(lines.last?["cached"] as? Int, 8)
     }
+
+    /// After a complete run, entries no run has used for --cache-max-age days are removed; a hit refreshes an entry,
+    /// and nothing but entry-named files is touched.
+    func testStaleCacheEntriesArePrunedAndUsedOnesKept() throws {
+        let dir = try scratch()
+        let vendors = try BatchCLI.vendorFolder(in: dir)
+        let cache = dir.appendingPathComponent("cache")
+        let args = ["batch", vendors.path, "--format", "json", "--output", dir.appendingPathComponent("b.json").path, "--cache", cache.path]
+        XCTAssertEqual(try BatchCLI.run(args).status, 0)
+        let fm = FileManager.default
+        func entries() -> [String] {
+            (fm.enumerator(atPath: cache.path)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".json") && $0.utf8.count == 72 }.sorted()
+        }
+        let used = entries()
+        XCTAssertGreaterThan(used.count, 3)
+        let old = Date(timeIntervalSinceNow: -100 * 86_400)
+        let stale = "ab/ab" + String(repeating: "0", count: 62) + ".json"
+        try fm.createDirectory(at: cache.appendingPathComponent("ab"), withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: cache.appendingPathComponent(stale))
+        try Data("keep".utf8).write(to: cache.appendingPathComponent("ab/notes.json"))
+        for f in used + [stale, "ab/notes.json"] { try fm.setAttributes([.modificationDate: old], ofItemAtPath: cache.appendingPathComponent(f).path) }
+
+        let kept = try BatchCLI.run(args + ["--cache-max-age", "0"])
+        XCTAssertEqual(kept.status, 0)
+        XCTAssertTrue(fm.fileExists(atPath: cache.appendingPathComponent(stale).path), "0 keeps everything")
+        for f in used { try fm.setAttributes([.modificationDate: old], ofItemAtPath: cache.appendingPathComponent(f).path) }
+
+        let pruned = try BatchCLI.run(args)
+        XCTAssertEqual(pruned.status, 0)
+        XCTAssertTrue(pruned.stderr.contains("removed 1 cache entry no run has used for 90 days"), pruned.stderr)
+        XCTAssertFalse(fm.fileExists(atPath: cache.appendingPathComponent(stale).path))
+        XCTAssertEqual(entries(), used, "the entries this run used were refreshed, so they stay")
+        XCTAssertTrue(fm.fileExists(atPath: cache.appendingPathComponent("ab/notes.json").path), "not an entry's name")
+        XCTAssertEqual(try BatchCLI.run(args + ["--cache-max-age", "-1"]).status, 2)
+    }
 }
