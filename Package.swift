@@ -50,10 +50,12 @@ let package = Package(
         .testTarget(name: "BAAUtilTests", dependencies: ["BAAUtil"]),
         .testTarget(name: "BAAExtractTests", dependencies: ["BAAExtract"]),
         .testTarget(name: "BAAClausesTests", dependencies: ["BAAClauses", "BAAReview"]),
-        .testTarget(name: "BAACLITests", dependencies: [], exclude: ["Fixtures"]),
+        // What the suites that run the built binary share (its path, environment, output reading).
+        .target(name: "BAATestSupport", path: "Tests/BAATestSupport"),
+        .testTarget(name: "BAACLITests", dependencies: ["BAATestSupport"], exclude: ["Fixtures"]),
         .testTarget(name: "BAAReviewTests", dependencies: ["BAAReview", "BAAReport", "BAAClauses", "BAAExtract"]),
-        .testTarget(name: "BAABatchTests", dependencies: ["BAABatch", "BAAReview", "BAAClauses", "BAAUtil"]),
+        .testTarget(name: "BAABatchTests", dependencies: ["BAABatch", "BAAReview", "BAAClauses", "BAAUtil", "BAATestSupport"]),
         // Hostile files (made by tools/make-hostile at test time) against the built binary; fuzz regressions in process.
-        .testTarget(name: "BAAHostileTests", dependencies: ["BAAExtract"], exclude: ["Fixtures"]),
+        .testTarget(name: "BAAHostileTests", dependencies: ["BAAExtract", "BAATestSupport"], exclude: ["Fixtures"]),
     ]
 )

@@ -1,3 +1,4 @@
+import BAATestSupport
 import Foundation
 import XCTest
 #if canImport(Glibc)
@@ -6,18 +7,16 @@ import Glibc
 
 /// Runs the built `baa` binary as a user would, and builds vendor folders from the corpus.
 enum BatchCLI {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = BAATestBinary.root
     static let agreements = root.appendingPathComponent("Corpus/agreements")
 
-    static var binary: String { root.appendingPathComponent(".build/debug/baa").path }
+    static var binary: String { BAATestBinary.path }
 
     struct Result {
         var status: Int32
         var stdout: String
         var stderr: String
     }
-
-    final class Box: @unchecked Sendable { var data = Data() }
 
     /// Starts the binary; `wait` collects its output.
     static func start(_ args: [String], env: [String: String] = [:], cwd: URL? = nil) throws -> (Process, () -> Result) {
@@ -27,29 +26,17 @@ enum BatchCLI {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: binary)
         p.arguments = args
-        var environment = ProcessInfo.processInfo.environment
-        environment["BAA_CLAUSES"] = root.appendingPathComponent("Clauses").path
-        environment.removeValue(forKey: "BAA_ALLOW_MISSING_ELEMENTS")
-        environment["NO_COLOR"] = "1"
-        environment.removeValue(forKey: "BAA_TICKET_TOKEN")
-        for (k, v) in env { environment[k] = v }
-        p.environment = environment
+        p.environment = BAATestBinary.environment(setting: ["NO_COLOR": "1"].merging(env) { $1 }, removing: ["BAA_TICKET_TOKEN"])
         p.currentDirectoryURL = cwd ?? root
         let out = Pipe(), err = Pipe()
         p.standardOutput = out
         p.standardError = err
         try p.run()
-        let outBox = Box(), errBox = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async { outBox.data = out.fileHandleForReading.readDataToEndOfFile(); group.leave() }
-        group.enter()
-        DispatchQueue.global().async { errBox.data = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        let output = BAATestBinary.collect(out, err)
         return (p, {
-            group.wait()
+            let (stdout, stderr) = output()
             p.waitUntilExit()
-            return Result(status: p.terminationStatus, stdout: String(decoding: outBox.data, as: UTF8.self),
-                          stderr: String(decoding: errBox.data, as: UTF8.self))
+            return Result(status: p.terminationStatus, stdout: stdout, stderr: stderr)
         })
     }
 

@@ -1,3 +1,4 @@
+import BAATestSupport
 import Foundation
 import XCTest
 #if canImport(Glibc)
@@ -7,20 +8,14 @@ import Glibc
 /// Runs the built `baa` as a child process with posix_spawn and wait4, so each run's own peak memory
 /// (ru_maxrss) is known, and a run that hangs is killed and reported instead of hanging the suite.
 enum Hostile {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = BAATestBinary.root
     static let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
     /// The agreement every "good file" check reviews.
     static let goodAgreement = root.appendingPathComponent("Tests/BAACLITests/Fixtures/complete-baa.md")
     /// The peak resident memory any run may reach on a hostile file.
     static let peakLimitKB = 300 * 1024
 
-    static var binary: String {
-        for config in ["debug", "release"] {
-            let p = root.appendingPathComponent(".build/\(config)/baa").path
-            if FileManager.default.isExecutableFile(atPath: p) { return p }
-        }
-        return root.appendingPathComponent(".build/debug/baa").path
-    }
+    static var binary: String { BAATestBinary.path }
 
     struct Run {
         var status: Int32
@@ -52,12 +47,7 @@ enum Hostile {
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
 
-        var environment = ProcessInfo.processInfo.environment
-        environment["COLUMNS"] = "100"
-        environment["BAA_CLAUSES"] = root.appendingPathComponent("Clauses").path
-        environment["OMP_THREAD_LIMIT"] = "1"
-        environment.removeValue(forKey: "BAA_ALLOW_MISSING_ELEMENTS")
-        for (k, v) in env { environment[k] = v }
+        let environment = BAATestBinary.environment(setting: ["COLUMNS": "100", "OMP_THREAD_LIMIT": "1"].merging(env) { $1 })
         // posix_spawn_file_actions_addchdir_np does not import: the shell changes folder and execs baa
         // (same process, so wait4's usage is baa's).
         let command = ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", (cwd ?? root).path, binary] + args
