@@ -9,7 +9,7 @@ final class FuzzRegressionTests: XCTestCase {
 
     func load(_ name: String) throws -> Result<Document, ExtractError> {
         let data = try Data(contentsOf: FuzzRegressionTests.dir.appendingPathComponent(name))
-        do { return .success(try DocumentLoader().load(data: data, path: name)) } catch let e as ExtractError { return .failure(e) }
+        do { return .success(try DocumentLoader().load(data: data, path: name)) } catch { return .failure(error) }
     }
 
     /// A DOCX with a DOCTYPE in document.xml and a malformed _rels/.rels: FoundationXML leaks a CFError per
