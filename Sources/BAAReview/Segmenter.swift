@@ -210,13 +210,16 @@ public struct Segmenter: Sendable {
         if words.count > 10 { return false }
         if words.count > 5 && (t.hasSuffix(".") || t.hasSuffix(";")) { return false }
         // Headings are title case: "Permitted Uses and Disclosures". A run of lower-case words is a clause.
-        let small: Set<String> = ["of", "and", "or", "the", "to", "for", "in", "on", "by", "with", "a", "an", "as", "at", "its", "upon", "under", "from"]
-        let content = words.filter { !small.contains($0.lowercased()) && $0.first?.isLetter == true }
+        let content = words.filter { !smallWords.contains($0.lowercased()) && $0.first?.isLetter == true }
         if content.count >= 3 && content.filter({ $0.first!.isLowercase }).count * 2 > content.count { return false }
         // A verb as a whole space-separated word makes it a clause ("Vendor shall ...").
-        let verbs: Set<String> = ["shall", "will", "may", "agrees", "must", "means", "is", "are"]
-        return !words.contains { verbs.contains($0.lowercased()) }
+        return !words.contains { clauseVerbs.contains($0.lowercased()) }
     }
+
+    /// Words a title-case heading leaves in lower case.
+    static let smallWords: Set<String> = ["of", "and", "or", "the", "to", "for", "in", "on", "by", "with", "a", "an", "as",
+                                          "at", "its", "upon", "under", "from"]
+    static let clauseVerbs: Set<String> = ["shall", "will", "may", "agrees", "must", "means", "is", "are"]
 
     static func isCapsHeading(_ line: String) -> Bool {
         guard line.utf8.count <= 270 else { return false }
