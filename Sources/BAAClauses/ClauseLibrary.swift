@@ -32,6 +32,8 @@ public struct CompiledPattern: Sendable {
     public let requirement: LiteralRequirement
     /// Literals one of which every match starts with (nil: unknown); see `KeywordExtractor.startLiterals(of:)`.
     public let startLiterals: [String]?
+    /// Those start literals that a `\b` certainly precedes in every match beginning with them.
+    public let wordStartLiterals: [String]
 }
 
 /// A rule with its pattern names resolved to compiled pattern indexes.
@@ -69,7 +71,8 @@ public final class ClauseLibrary: Sendable {
                 let i = compiled.count
                 let (requirement, starts) = KeywordExtractor.analyze(p.expanded)
                 compiled.append(CompiledPattern(index: i, regex: regex, keywords: KeywordExtractor.anchors(of: requirement) ?? [],
-                                                requirement: requirement, startLiterals: starts))
+                                                requirement: requirement, startLiterals: starts?.literals,
+                                                wordStartLiterals: starts?.afterWordBoundary ?? []))
                 table[p.expanded] = i
                 return i
             } catch {
@@ -104,7 +107,8 @@ public final class ClauseLibrary: Sendable {
             return nil
         }
         self.prefilter = LiteralPrefilter(requirements: compiled.map(\.requirement), ruleAnchors: ruleAnchors,
-                                          startLiterals: compiled.map(\.startLiterals))
+                                          startLiterals: compiled.map(\.startLiterals),
+                                          wordStartLiterals: compiled.map(\.wordStartLiterals))
         self.rules = rules
         self.definitions = definitions
     }

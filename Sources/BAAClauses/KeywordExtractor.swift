@@ -95,19 +95,28 @@ public enum KeywordExtractor {
     /// after it, a possibly empty match, \K). Knowing them, a matcher tries the pattern anchored at those literals'
     /// positions only, instead of at every position of the paragraph.
     public static func startLiterals(of pattern: String) -> [String]? {
-        parse(pattern).flatMap(startLiterals(ofTree:))
+        parse(pattern).flatMap(startLiterals(ofTree:))?.literals
+    }
+
+    /// What a pattern's matches start with: the start literals, and of them those that every match beginning with them
+    /// has a `\b` just before (and that begin with a word character): where the text before such a literal is a
+    /// word character, no match starts there.
+    public struct Starts: Sendable, Equatable {
+        public let literals: [String]
+        public let afterWordBoundary: [String]
     }
 
     /// The requirement and the start literals from one parse (what the library compiles each pattern with).
-    public static func analyze(_ pattern: String) -> (requirement: LiteralRequirement, startLiterals: [String]?) {
+    public static func analyze(_ pattern: String) -> (requirement: LiteralRequirement, starts: Starts?) {
         guard let tree = parse(pattern) else { return (.always, nil) }
         return (requirement(ofAlternatives: tree), startLiterals(ofTree: tree))
     }
 
-    static func startLiterals(ofTree tree: [[Item]]) -> [String]? {
+    static func startLiterals(ofTree tree: [[Item]]) -> Starts? {
         guard !contains(tree, where: { if case .resetStart = $0 { return true }; return false }),
-              let set = first(ofAlternatives: tree), set.allSatisfy({ $0.utf8.count >= minimumStartLength }) else { return nil }
-        return set.sorted()
+              let set = first(ofAlternatives: tree, afterBoundary: false),
+              set.keys.allSatisfy({ $0.utf8.count >= minimumStartLength }) else { return nil }
+        return Starts(literals: set.keys.sorted(), afterWordBoundary: set.filter(\.value).keys.sorted())
     }
 
     /// The pattern as alternatives of sequences, or nil where the parser gives up.
@@ -152,7 +161,7 @@ public enum KeywordExtractor {
                 run.append(b)
                 // A repeated character ends the certain run after its first occurrence.
                 if item.min != 1 || item.max != 1 { flush() }
-            case .zeroWidth, .resetStart, .other:
+            case .zeroWidth, .boundary, .resetStart, .other:
                 // \b, ^, look-arounds and option settings: a literal run may continue across a \b only in
                 // appearance; ending the run is always safe.
                 flush()
@@ -165,20 +174,25 @@ public enum KeywordExtractor {
         return LiteralRequirement.makeAll(parts)
     }
 
-    /// The literals one of the alternatives' matches starts with; nil if any alternative's start is unknown.
-    static func first(ofAlternatives alternatives: [[Item]]) -> Set<String>? {
-        var out = Set<String>()
+    /// The literals one of the alternatives' matches starts with, each with whether a `\b` certainly precedes it; nil
+    /// if any alternative's start is unknown. `afterBoundary`: the alternatives themselves follow a `\b`.
+    static func first(ofAlternatives alternatives: [[Item]], afterBoundary: Bool) -> [String: Bool]? {
+        var out: [String: Bool] = [:]
         for seq in alternatives {
-            guard let f = first(seq, from: 0) else { return nil }
-            out.formUnion(f)
+            guard let f = first(seq, from: 0, afterBoundary: afterBoundary) else { return nil }
+            out.merge(f) { $0 && $1 }
         }
         return out
     }
 
-    /// The literals a match of `sequence[k...]` starts with, or nil.
-    static func first(_ sequence: [Item], from start: Int) -> Set<String>? {
+    /// The literals a match of `sequence[k...]` starts with (and whether a `\b` certainly precedes each), or nil.
+    static func first(_ sequence: [Item], from start: Int, afterBoundary: Bool) -> [String: Bool]? {
         var k = start
-        while k < sequence.count, case .zeroWidth = sequence[k].node { k += 1 }
+        var boundary = afterBoundary
+        while k < sequence.count {
+            if case .boundary = sequence[k].node { boundary = boundary || sequence[k].min >= 1 } else if case .zeroWidth = sequence[k].node {} else { break }
+            k += 1
+        }
         guard k < sequence.count else { return nil }  // may match empty
         let item = sequence[k]
         switch item.node {
@@ -191,22 +205,30 @@ public enum KeywordExtractor {
                 if sequence[j].min != 1 || sequence[j].max != 1 { break }
                 j += 1
             }
-            return [String(decoding: run, as: UTF8.self)]
+            return [String(decoding: run, as: UTF8.self): boundary && isWordByte(run[0])]
         case .group(let inner):
-            guard let g = first(ofAlternatives: inner) else { return nil }
+            guard var g = first(ofAlternatives: inner, afterBoundary: boundary) else { return nil }
             if item.min >= 1 { return g }
-            // An optional first group: the match starts with it or with what follows it.
-            guard let rest = first(sequence, from: k + 1) else { return nil }
-            return g.union(rest)
-        case .other, .resetStart, .zeroWidth:
+            // An optional first group: the match starts with it or with what follows it (at the same position).
+            guard let rest = first(sequence, from: k + 1, afterBoundary: boundary) else { return nil }
+            g.merge(rest) { $0 && $1 }
+            return g
+        case .other, .resetStart, .zeroWidth, .boundary:
             return nil
         }
+    }
+
+    /// An ASCII word character (what `\w` matches among ASCII bytes, with or without UCP).
+    public static func isWordByte(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F
     }
 
     /// A parsed atom. `other` is anything that can consume text but is no known literal (a class, `.`, `\s`, ...).
     indirect enum Node {
         case char(UInt8)
         case zeroWidth
+        /// `\b`: zero-width, but a match starting just after it cannot start after a word character.
+        case boundary
         case resetStart
         case other
         case group([[Item]])
@@ -338,7 +360,9 @@ public enum KeywordExtractor {
             switch c {
             case UInt8(ascii: "K"):
                 return .resetStart
-            case UInt8(ascii: "b"), UInt8(ascii: "B"), UInt8(ascii: "A"), UInt8(ascii: "z"), UInt8(ascii: "Z"),
+            case UInt8(ascii: "b"):
+                return .boundary
+            case UInt8(ascii: "B"), UInt8(ascii: "A"), UInt8(ascii: "z"), UInt8(ascii: "Z"),
                  UInt8(ascii: "G"):
                 return .zeroWidth
             case UInt8(ascii: "d"), UInt8(ascii: "D"), UInt8(ascii: "w"), UInt8(ascii: "W"), UInt8(ascii: "s"),

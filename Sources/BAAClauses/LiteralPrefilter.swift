@@ -14,9 +14,13 @@ public final class LiteralPrefilter: Sendable {
     /// byte -> class (0: a byte no literal contains).
     private let byteClass: [UInt8]
     private let classCount: Int
-    /// Dense DFA over premultiplied states: an entry is `next * classCount`, bit-inverted (negative) when `next`
-    /// has outputs, so the scan loop needs one load per byte and a sign test.
+    /// Dense DFA: the entry of state s and class c is at `s << shift | c`; it is the next state, its top bit set when
+    /// that state has outputs, so the scan loop needs one load per byte and a bit test.
     private let transitions: [Int32]
+    private let shift: Int
+    /// False when the automaton has more states than 32-bit entries address: every pattern then
+    /// runs everywhere, as with `BAA_NO_PREFILTER`.
+    public let isUsable: Bool
     /// Per state: range into `outputs` of the literal ids ending there (own and by suffix links).
     private let outputStart: [Int32]
     private let outputs: [Int32]
@@ -35,8 +39,9 @@ public final class LiteralPrefilter: Sendable {
     /// Per pattern: its start set as a bitset over literal ids (`startWords` words each; all zero: unknown).
     @usableFromInline let startBits: [UInt64]
     @usableFromInline let startWords: Int
-    /// Per literal: whether it starts some pattern's matches (the scan records where it occurs), and its length.
-    private let isStartLiteral: [Bool]
+    /// Per literal: whether it starts some pattern's matches, so that the scan records where it occurs: 0 no, 1 yes,
+    /// 2 only where the byte before it is not an ASCII word character. And its length.
+    private let startMode: [UInt8]
     public let literalLengths: [Int32]
     /// Per pattern: its requirement as a postfix program over literal ids (see `evaluate`).
     private let programStart: [Int32]
@@ -46,7 +51,9 @@ public final class LiteralPrefilter: Sendable {
     ///   - requirements: per pattern, what it cannot match without.
     ///   - ruleAnchors: per rule, literals one of which must occur in a unit (or its lead-in) for the rule to fire; nil: none known.
     ///   - startLiterals: per pattern, literals one of which every match starts with (nil: unknown).
-    public init(requirements: [LiteralRequirement], ruleAnchors: [[String]?] = [], startLiterals: [[String]?] = []) {
+    ///   - wordStartLiterals: per pattern, those of its start literals a `\b` certainly precedes in its matches.
+    public init(requirements: [LiteralRequirement], ruleAnchors: [[String]?] = [], startLiterals: [[String]?] = [],
+                wordStartLiterals: [[String]] = []) {
         patternCount = requirements.count
         var ids: [String: Int32] = [:]
         var literals: [String] = []
@@ -98,11 +105,17 @@ public final class LiteralPrefilter: Sendable {
             if p < startLiterals.count, let starts = startLiterals[p] { startSets += starts.map(id).sorted() }
             startSetStart.append(Int32(startSets.count))
         }
-        var isStartLiteral = [Bool](repeating: false, count: literals.count)
-        for l in startSets { isStartLiteral[Int(l)] = true }
+        // Per literal: 0 not a start literal, 2 one only after a non-word byte (every pattern starting with it has
+        // `\b` there), 1 one anywhere.
+        var startMode = [UInt8](repeating: 0, count: literals.count)
+        for l in startSets { startMode[Int(l)] = 2 }
+        for p in 0..<requirements.count {
+            let bounded = Set((p < wordStartLiterals.count ? wordStartLiterals[p] : []).map(id))
+            for l in startSets[Int(startSetStart[p])..<Int(startSetStart[p + 1])] where !bounded.contains(l) { startMode[Int(l)] = 1 }
+        }
         self.startSetStart = startSetStart
         self.startSets = startSets
-        self.isStartLiteral = isStartLiteral
+        self.startMode = startMode
         self.literalLengths = literals.map { Int32($0.utf8.count) }
         let words = (literals.count + 63) / 64
         var startBits = [UInt64](repeating: 0, count: requirements.count * words)
@@ -180,11 +193,22 @@ public final class LiteralPrefilter: Sendable {
                 }
             }
         }
-        self.transitions = trie.map { next in
-            let n = Int(next)
-            let value = Int32(n * classCount)
-            return out[n].isEmpty ? value : ~value
+        // Rows padded to a power of two (a shift, not a multiply, on the scan's dependent chain), 16-bit entries
+        // (half the cache footprint): the next state, with the top bit set when it has outputs.
+        var shift = 0
+        while 1 << shift < classCount { shift += 1 }
+        self.shift = shift
+        self.isUsable = stateCount << shift < Int(Int32.max)
+        var table = [Int32](repeating: 0, count: isUsable ? stateCount << shift : 0)
+        if isUsable {
+            for s in 0..<stateCount {
+                for c in 0..<classCount {
+                    let n = Int(trie[s * classCount + c])
+                    table[s << shift | c] = out[n].isEmpty ? Int32(n << shift) : ~Int32(n << shift)
+                }
+            }
         }
+        self.transitions = table
         var outputStart: [Int32] = [0]
         var outputs: [Int32] = []
         for s in 0..<stateCount { outputs += out[s]; outputStart.append(Int32(outputs.count)) }
@@ -192,15 +216,14 @@ public final class LiteralPrefilter: Sendable {
         self.outputs = outputs
     }
 
+    /// ASCII word bytes (`[0-9A-Za-z_]`); bytes of non-ASCII characters count as non-word (they may be either).
+    static let wordByte: [Bool] = (0..<256).map { KeywordExtractor.isWordByte(UInt8($0)) }
+
     /// Per-thread scan state, sized for one prefilter.
     public final class Scratch {
-        /// Per literal: the span it was last seen in.
-        var seen: [Int32]
-        var span: Int32 = 0
         /// Evaluation stack for requirement programs (no program is deeper than it is long).
         let stack: UnsafeMutableBufferPointer<Bool>
         public init(_ prefilter: LiteralPrefilter) {
-            seen = Array(repeating: -1, count: prefilter.literals.count)
             stack = .allocate(capacity: max(1, prefilter.longestProgram))
         }
         deinit { stack.deallocate() }
@@ -224,49 +247,115 @@ public final class LiteralPrefilter: Sendable {
     /// 64-bit words in a presence bitset (one bit per literal).
     public var wordsPerBitset: Int { (literals.count + 63) / 64 }
 
-    /// Appends to `present` the id of every literal that occurs in `text[range]` (ASCII case folded), each once.
-    public func scan(_ text: UnsafeBufferPointer<UInt8>, range: Range<Int>, scratch: Scratch, into present: inout [Int32]) {
-        var unused: [UInt64] = []
-        scan(text, range: range, scratch: scratch, into: &present, occurrences: &unused)
+    /// The ids of the literals that occur in `text[range]` (ASCII case folded), ascending.
+    public func literals(in text: UnsafeBufferPointer<UInt8>, range: Range<Int>) -> [Int32] {
+        var bits = [UInt64](repeating: 0, count: wordsPerBitset)
+        var occurrences: [UInt64] = []
+        var ends: [Int] = []
+        bits.withUnsafeMutableBufferPointer { scan(text, spans: [range], bits: $0, occurrences: &occurrences, occurrenceEnd: &ends) }
+        return literals.indices.filter { bits[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }.map(Int32.init)
     }
 
-    /// Also appends every occurrence of a start literal to `occurrences`, as `end << 32 | literal` (end: the offset
-    /// of its last byte), in text order.
-    public func scan(_ text: UnsafeBufferPointer<UInt8>, range: Range<Int>, scratch: Scratch, into present: inout [Int32],
-                     occurrences: inout [UInt64]) {
-        if range.isEmpty { return }
-        scratch.span &+= 1
-        if scratch.span == Int32.max {
-            scratch.span = 1
-            for i in scratch.seen.indices { scratch.seen[i] = -1 }
+    /// Scans many spans (a document's paragraphs) at once. For span k it sets the bits of the literals that occur in it
+    /// in `bits[k * wordsPerBitset ..< (k + 1) * wordsPerBitset]` (the caller zeroes them) and appends its start-literal
+    /// occurrences (`end << 32 | literal`, in text order) to `occurrences`, then `occurrences.count` to
+    /// `occurrenceEnd`. An occurrence of a start literal that every pattern starting with it has a `\b` before is
+    /// recorded only where the byte before it (in `text`, which may lie before the span) is not an ASCII word character.
+    ///
+    /// The DFA pass is bound by the latency of one dependent table load per byte. Two independent lanes (the first and
+    /// the second half of the spans, by bytes) advance in the same loop, so the loads of one overlap those of the other.
+    public func scan(_ text: UnsafeBufferPointer<UInt8>, spans: [Range<Int>], bits: UnsafeMutableBufferPointer<UInt64>,
+                     occurrences: inout [UInt64], occurrenceEnd: inout [Int]) {
+        precondition(isUsable, "the literal automaton is too large for 16-bit entries")
+        let n = spans.count
+        guard n > 0, let base = text.baseAddress else {
+            for _ in 0..<n { occurrenceEnd.append(occurrences.count) }
+            return
         }
-        let span = scratch.span
+        // Lane B starts at the first span past half of the bytes.
+        let total = spans.reduce(0) { $0 + $1.count }
+        var mid = 0, acc = 0
+        while mid < n && acc < total / 2 { acc += spans[mid].count; mid += 1 }
+        mid = max(mid, 1)
+        var laneB: [UInt64] = []
+        var laneBEnd: [Int] = []
+        let words = wordsPerBitset
+        let shift = shift
         transitions.withUnsafeBufferPointer { trans in
             byteClass.withUnsafeBufferPointer { cls in
                 outputStart.withUnsafeBufferPointer { outStart in
                     outputs.withUnsafeBufferPointer { outs in
-                        scratch.seen.withUnsafeMutableBufferPointer { seen in
-                          isStartLiteral.withUnsafeBufferPointer { isStart in
-                            let base = text.baseAddress!
-                            let cc = classCount
-                            var s = 0
-                            for i in range {
-                                let t = Int(trans[s &+ Int(cls[Int(base[i])])])
-                                if t >= 0 { s = t; continue }
-                                s = ~t
-                                let state = s / cc
-                                for k in Int(outStart[state])..<Int(outStart[state &+ 1]) {
-                                    let l = Int(outs[k])
-                                    if seen[l] != span { seen[l] = span; present.append(Int32(l)) }
-                                    if isStart[l] { occurrences.append(UInt64(i) << 32 | UInt64(l)) }
+                        startMode.withUnsafeBufferPointer { mode in
+                          literalLengths.withUnsafeBufferPointer { lengths in
+                            /// Records the outputs of `state` ending at offset `i` of span `k`.
+                            @inline(__always)
+                            func emit(_ state: Int, _ i: Int, _ k: Int, _ occ: inout [UInt64]) {
+                                let row = k &* words
+                                for o in Int(outStart[state])..<Int(outStart[state &+ 1]) {
+                                    let l = Int(outs[o])
+                                    bits[row &+ l >> 6] |= 1 << UInt64(l & 63)
+                                    let m = mode[l]
+                                    if m == 0 { continue }
+                                    if m == 2 {
+                                        let before = i &- Int(lengths[l])
+                                        if before >= 0 && LiteralPrefilter.wordByte[Int(base[before])] { continue }
+                                    }
+                                    occ.append(UInt64(i) << 32 | UInt64(l))
                                 }
                             }
+                            var ka = 0, kb = mid
+                            var ia = spans[0].lowerBound, ea = spans[0].upperBound, sa = 0
+                            var ib = 0, eb = 0, sb = 0
+                            if kb < n { ib = spans[kb].lowerBound; eb = spans[kb].upperBound }
+                            // Both lanes together while each has a span left.
+                            if kb < n {
+                                while true {
+                                    if ia == ea {
+                                        occurrenceEnd.append(occurrences.count)
+                                        ka += 1
+                                        if ka == mid { break }
+                                        ia = spans[ka].lowerBound; ea = spans[ka].upperBound; sa = 0
+                                        continue
+                                    }
+                                    if ib == eb {
+                                        laneBEnd.append(laneB.count)
+                                        kb += 1
+                                        if kb == n { break }
+                                        ib = spans[kb].lowerBound; eb = spans[kb].upperBound; sb = 0
+                                        continue
+                                    }
+                                    let ta = Int(trans[sa | Int(cls[Int(base[ia])])])
+                                    let tb = Int(trans[sb | Int(cls[Int(base[ib])])])
+                                    if ta >= 0 { sa = ta } else { sa = ~ta; emit(sa >> shift, ia, ka, &occurrences) }
+                                    if tb >= 0 { sb = tb } else { sb = ~tb; emit(sb >> shift, ib, kb, &laneB) }
+                                    ia &+= 1; ib &+= 1
+                                }
+                            }
+                            // Whatever is left of either lane, alone.
+                            func finish(_ k: inout Int, _ end: Int, _ i: inout Int, _ e: inout Int, _ s: inout Int,
+                                        _ occ: inout [UInt64], _ ends: inout [Int]) {
+                                while k < end {
+                                    while i < e {
+                                        let t = Int(trans[s | Int(cls[Int(base[i])])])
+                                        if t >= 0 { s = t } else { s = ~t; emit(s >> shift, i, k, &occ) }
+                                        i &+= 1
+                                    }
+                                    ends.append(occ.count)
+                                    k += 1
+                                    if k < end { i = spans[k].lowerBound; e = spans[k].upperBound; s = 0 }
+                                }
+                            }
+                            finish(&ka, mid, &ia, &ea, &sa, &occurrences, &occurrenceEnd)
+                            finish(&kb, n, &ib, &eb, &sb, &laneB, &laneBEnd)
                           }
                         }
                     }
                 }
             }
         }
+        let before = occurrences.count
+        occurrences += laneB
+        for e in laneBEnd { occurrenceEnd.append(e + before) }
     }
 
     /// Whether a pattern's requirement holds for the literals set in `bits` (a presence bitset).
@@ -331,7 +420,7 @@ public final class LiteralPrefilter: Sendable {
     var longestProgram: Int { zip(programStart.dropFirst(), programStart).map { Int($0 - $1) }.max() ?? 1 }
 
     /// Number of DFA states (for `baa bench-match`).
-    public var stateCount: Int { transitions.count / classCount }
+    public var stateCount: Int { transitions.count >> shift }
 
     /// Number of byte classes (columns of the DFA table).
     public var byteClassCount: Int { classCount }

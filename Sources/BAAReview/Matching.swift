@@ -72,44 +72,48 @@ public final class MatchIndex {
         let n = paragraphRanges.count
         state = Array(repeating: -1, count: library.patterns.count * n)
         let text = UnsafeBufferPointer(start: subject.bytes.baseAddress, count: subject.count)
-        usesPrefilter = usePrefilter && !MatchIndex.prefilterDisabled && !LiteralPrefilter.needsUnicodeFolding(text)
+        usesPrefilter = usePrefilter && !MatchIndex.prefilterDisabled && prefilter.isUsable && !LiteralPrefilter.needsUnicodeFolding(text)
         words = prefilter.wordsPerBitset
         guard usesPrefilter else {
             bits = []
             ruleParagraphs = Array(repeating: nil, count: library.rules.count)
             return
         }
-        // One pass over each paragraph: the literals it contains, as lists and as bitsets.
-        var present: [Int32] = []
-        var presentStart: [Int] = [0]
-        present.reserveCapacity(n * 8)
-        presentStart.reserveCapacity(n + 1)
-        bits = Array(repeating: 0, count: n * words)
+        // One pass over all paragraphs: the literals each contains (a bitset) and where start literals occur.
+        let ranges = paragraphRanges, starts = paragraphStarts
+        var bits = [UInt64](repeating: 0, count: n * words)
+        var occurrences: [UInt64] = []
+        var occurrenceStart = [0]
         occurrenceStart.reserveCapacity(n + 1)
-        occurrenceStart.append(0)
-        for (i, r) in paragraphRanges.enumerated() {
-            let before = present.count
-            prefilter.scan(text, range: r, scratch: scratch, into: &present, occurrences: &occurrences)
-            for l in present[before...] { bits[i * words + Int(l) >> 6] |= 1 << UInt64(Int(l) & 63) }
-            presentStart.append(present.count)
-            occurrenceStart.append(occurrences.count)
+        bits.withUnsafeMutableBufferPointer { b in
+            prefilter.scan(text, spans: ranges, bits: b, occurrences: &occurrences, occurrenceEnd: &occurrenceStart)
         }
+        self.bits = bits
+        self.occurrences = occurrences
+        self.occurrenceStart = occurrenceStart
+        if ProcessInfo.processInfo.environment["DBG"] != nil { FileHandle.standardError.write("occ \(occurrences.count)\n".data(using: .utf8)!) }
         // Rules by anchor: a rule may fire in paragraph i when its anchor occurs in i or in i's list lead-in.
         var lists: [[Int32]?] = Array(repeating: [], count: library.rules.count)
         for r in prefilter.unanchoredRules { lists[r] = nil }
         var lastParagraph = [Int32](repeating: -1, count: library.rules.count)
+        let words = self.words
         func add(_ src: Int, to i: Int) {
-            for l in present[presentStart[src]..<presentStart[src + 1]] {
-                for rule in prefilter.rules(anchoredOn: l) where lastParagraph[Int(rule)] != Int32(i) {
-                    lastParagraph[Int(rule)] = Int32(i)
-                    lists[Int(rule)]?.append(Int32(i))
+            for w in 0..<words {
+                var word = bits[src * words + w]
+                while word != 0 {
+                    let l = Int32(w << 6 + word.trailingZeroBitCount)
+                    word &= word - 1
+                    for rule in prefilter.rules(anchoredOn: l) where lastParagraph[Int(rule)] != Int32(i) {
+                        lastParagraph[Int(rule)] = Int32(i)
+                        lists[Int(rule)]?.append(Int32(i))
+                    }
                 }
             }
         }
         for (i, p) in segments.paragraphs.enumerated() {
             add(i, to: i)
             if let lead = p.leadIn {
-                for src in MatchIndex.paragraphs(overlapping: lead, starts: paragraphStarts, ranges: paragraphRanges) { add(src, to: i) }
+                for src in MatchIndex.paragraphs(overlapping: lead, starts: starts, ranges: ranges) { add(src, to: i) }
             }
         }
         ruleParagraphs = lists

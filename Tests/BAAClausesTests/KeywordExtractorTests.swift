@@ -76,11 +76,27 @@ final class KeywordExtractorTests: XCTestCase {
         XCTAssertNil(starts(#"(abc)\1"#), "what the parser gives up on")
     }
 
+    /// A start literal a `\b` certainly precedes (in every match beginning with it) is one the scan may skip after a
+    /// word character.
+    func testStartLiteralsAfterAWordBoundary() {
+        func bounded(_ p: String) -> [String]? { KeywordExtractor.analyze(p).starts?.afterWordBoundary }
+        XCTAssertEqual(bounded(#"\bnotify\b"#), ["notify"])
+        XCTAssertEqual(bounded(#"notify\b"#), [])
+        XCTAssertEqual(bounded(#"\b(?:the\s+)?same\b"#), ["same", "the"], "skipping an optional group stays at the \\b")
+        XCTAssertEqual(bounded(#"(?:\bthe\s+)?same\b"#), ["the"], "same may start without one")
+        XCTAssertEqual(bounded(#"\bin\b|\bon|at"#), ["in", "on"])
+        XCTAssertEqual(bounded(#"\bin\b|in\s+x"#), [], "one route to the literal without a \\b is enough")
+        XCTAssertEqual(bounded(#"\b?in"#), [], "an optional \\b")
+        XCTAssertEqual(bounded(#"\B(?:in|on)"#), [])
+        XCTAssertEqual(bounded(#"\b(?<=x)(?:in|on)"#), ["in", "on"], "through a look-behind")
+        XCTAssertEqual(bounded(#"\b-in"#), [], "\\b before a non-word character means the opposite")
+    }
+
     /// Random patterns from a small grammar over random texts: wherever start literals are derived, every match begins
     /// with one of them, and the anchored matcher tried at their positions finds exactly what a find-all finds.
     func testStartLiteralsHoldOnRandomPatternsAndTexts() throws {
         var rng = SplitMix64(seed: 0xBAA)
-        let words = ["ab", "abc", "notify", "Notice", "the", "shall", "b", "ba"]
+        let words = ["ab", "abc", "notify", "Notice", "the", "bathe", "shall", "b", "ba", "_ab", "9the"]
         func atom(_ depth: Int) -> String {
             switch rng.next(10) {
             case 0: return #"\b"#
@@ -103,16 +119,31 @@ final class KeywordExtractorTests: XCTestCase {
         var derived = 0
         for _ in 0..<600 {
             let pattern = (0..<(1 + rng.next(2))).map { _ in sequence(0) }.joined(separator: "|")
-            guard let regex = try? Regex(pattern), let starts = KeywordExtractor.startLiterals(of: pattern) else { continue }
+            guard let regex = try? Regex(pattern), let starts = KeywordExtractor.analyze(pattern).starts else { continue }
             derived += 1
+            // The production path: the automaton's recorded start-literal occurrences.
+            let prefilter = LiteralPrefilter(requirements: [.always], startLiterals: [starts.literals],
+                                             wordStartLiterals: [starts.afterWordBoundary])
             for text in texts {
                 let subject = Subject(text)
                 let all = try matcher.allMatches(regex, in: subject)
                 let lower = Array(text.lowercased().utf8)
-                var candidates: [Int] = []
-                for i in lower.indices where starts.contains(where: { lower[i...].starts(with: $0.utf8) }) { candidates.append(i) }
+                // Independently: where a start literal begins, unless it is one a \b must precede and a word character does.
+                var expected: [Int] = []
+                for i in lower.indices where starts.literals.contains(where: { literal in
+                    lower[i...].starts(with: literal.utf8)
+                        && !(starts.afterWordBoundary.contains(literal) && i > 0 && KeywordExtractor.isWordByte(lower[i - 1]))
+                }) { expected.append(i) }
+                var bits = [UInt64](repeating: 0, count: prefilter.wordsPerBitset)
+                var occurrences: [UInt64] = []
+                var ends: [Int] = []
+                bits.withUnsafeMutableBufferPointer { b in
+                    lower.withUnsafeBufferPointer { prefilter.scan($0, spans: [0..<lower.count], bits: b, occurrences: &occurrences, occurrenceEnd: &ends) }
+                }
+                let candidates = Set(occurrences.map { Int($0 >> 32) + 1 - Int(prefilter.literalLengths[Int($0 & 0xFFFF_FFFF)]) }).sorted()
+                XCTAssertEqual(candidates, expected, "\(pattern) in '\(text.prefix(60))'")
                 for m in all where !candidates.contains(m.range.lowerBound) {
-                    XCTFail("\(pattern): a match at \(m.range.lowerBound) begins with none of \(starts) in '\(text.prefix(60))'")
+                    XCTFail("\(pattern): a match at \(m.range.lowerBound) begins with none of \(starts.literals) in '\(text.prefix(60))'")
                 }
                 let anchored = try matcher.allMatches(regex, in: subject, startingAt: candidates, to: subject.count)
                 XCTAssertEqual(anchored.map(\.range), all.map(\.range), pattern)
@@ -123,13 +154,16 @@ final class KeywordExtractorTests: XCTestCase {
 
     func testScanRecordsWhereStartLiteralsEnd() {
         let prefilter = LiteralPrefilter(requirements: [req("notify"), req("breach")], startLiterals: [["notify"], nil])
-        let scratch = LiteralPrefilter.Scratch(prefilter)
         let bytes = Array("Notify; breach; NOTIFY.".utf8)
-        var present: [Int32] = []
+        var bits = [UInt64](repeating: 0, count: prefilter.wordsPerBitset)
         var occurrences: [UInt64] = []
-        bytes.withUnsafeBufferPointer { prefilter.scan($0, range: 0..<bytes.count, scratch: scratch, into: &present, occurrences: &occurrences) }
+        var ends: [Int] = []
+        bits.withUnsafeMutableBufferPointer { b in
+            bytes.withUnsafeBufferPointer { prefilter.scan($0, spans: [0..<bytes.count], bits: b, occurrences: &occurrences, occurrenceEnd: &ends) }
+        }
         let notify = UInt64(prefilter.literals.firstIndex(of: "notify")!)
         XCTAssertEqual(occurrences, [5 << 32 | notify, 21 << 32 | notify], "every occurrence of a start literal, not of others")
+        XCTAssertEqual(ends, [2])
         XCTAssertTrue(prefilter.starts(0, with: Int(notify)))
         XCTAssertFalse(prefilter.starts(1, with: Int(notify)))
         XCTAssertEqual(Array(prefilter.startSet(0)), [Int32(notify)])
@@ -150,11 +184,9 @@ final class KeywordExtractorTests: XCTestCase {
 
     func testPrefilterScanFindsExactlyTheLiteralsPresent() {
         let prefilter = LiteralPrefilter(requirements: [req("(?:notify|notification) of a breach"), req("Business Associate")])
-        let scratch = LiteralPrefilter.Scratch(prefilter)
         for text in ["The Business Associate shall NOTIFY of a breach.", "notification", "nothing here", "BREACH", ""] {
             let bytes = Array(text.utf8)
-            var present: [Int32] = []
-            bytes.withUnsafeBufferPointer { prefilter.scan($0, range: 0..<bytes.count, scratch: scratch, into: &present) }
+            let present = bytes.withUnsafeBufferPointer { prefilter.literals(in: $0, range: 0..<bytes.count) }
             let expected = prefilter.literals.indices.filter { text.lowercased().contains(prefilter.literals[$0]) }
             XCTAssertEqual(Set(present.map(Int.init)), Set(expected), text)
         }
@@ -174,7 +206,6 @@ final class KeywordExtractorTests: XCTestCase {
         }
         XCTAssertGreaterThan(files.count, 10)
         let matcher = Matcher()
-        let scratch = LiteralPrefilter.Scratch(library.prefilter)
         var checked = 0, startChecked = 0
         for file in files {
             let text = try String(contentsOf: file, encoding: .utf8)
@@ -185,8 +216,7 @@ final class KeywordExtractorTests: XCTestCase {
                 let range = start..<(start + line.count)
                 start = range.upperBound + 1
                 if range.isEmpty { continue }
-                var present: [Int32] = []
-                library.prefilter.scan(bytes, range: range, scratch: scratch, into: &present)
+                let present = library.prefilter.literals(in: bytes, range: range)
                 let presentSet = Set(present.map { library.prefilter.literals[Int($0)] })
                 let lower = String(decoding: line, as: UTF8.self).lowercased()
                 for literal in library.prefilter.literals where lower.contains(literal) != presentSet.contains(literal) {
