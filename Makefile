@@ -8,7 +8,7 @@ TOOL_DEBS := ripgrep qpdf time
 BIN := .build/debug/baa
 SAMPLE ?= Corpus/agreements/c001-hhs-style-complete.md
 
-.PHONY: run test deps build release bench fuzz clean rules-test eval
+.PHONY: run test deps build release bench fuzz clean rules-test eval hyperscan-probe
 
 # Installs only what is missing; apt-get update first, as a fresh machine has no lists.
 deps:
@@ -62,3 +62,14 @@ fuzz: deps
 
 clean:
 	rm -rf .build
+
+# Hyperscan (libhyperscan-dev, amd64 only) over the clause library, to judge it as the matching stage's prefilter:
+# compile time, database size, scan speed over the benchmark's normalized text (docs/bench.md has the figures).
+hyperscan-probe: release
+	@dpkg-query -W -f='$${Status}' libhyperscan-dev 2>/dev/null | grep -q "install ok installed" || \
+	  { $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get update -qq && $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq libhyperscan-dev >/dev/null; }
+	mkdir -p .build/probe
+	cc -O2 -Wall -o .build/probe/hyperscan-probe tools/hyperscan-probe.c $$(pkg-config --cflags --libs libhs)
+	.build/release/baa bench-match --repeat 1 --patterns-out .build/probe/patterns.txt --text-out .build/probe/text.txt \
+	  --literals-out .build/probe/literals.txt $$(ls ../shared/corpus-real/docs/*.txt 2>/dev/null) Corpus/agreements/*.md >/dev/null
+	.build/probe/hyperscan-probe .build/probe/patterns.txt .build/probe/text.txt .build/probe/literals.txt

@@ -23,6 +23,8 @@ struct BenchMatchCommand: ParsableCommand {
     var patternsOut: String?
     @Option(name: .customLong("keywords-out"), help: "Write each pattern's anchor keywords and requirement here (TSV).")
     var keywordsOut: String?
+    @Option(name: .customLong("literals-out"), help: "Write the literal pass's literals here, one per line (lower-cased).")
+    var literalsOut: String?
     @Option(name: .customLong("text-out"), help: "Write the normalized texts here, concatenated (what the matcher sees).")
     var textOut: String?
     @Flag(name: .customLong("no-prefilter"), help: "Run every pattern on every paragraph (the reference).") var noPrefilter = false
@@ -49,6 +51,7 @@ struct BenchMatchCommand: ParsableCommand {
             }
             try emit(out, to: keywordsOut)
         }
+        if let literalsOut { try emit(lib.prefilter.literals.map { $0 + "\n" }.joined(), to: literalsOut) }
 
         let loader = DocumentLoader(options: ExtractOptions())
         var documents: [Document] = []
