@@ -114,12 +114,15 @@ def main():
     # The matching stage alone, and rg -P with the same expanded patterns over the same normalized text.
     text_files = [str(p) for p in src["text"]]
     patterns, text = tmp / "patterns.txt", tmp / "text.txt"
+    literals = tmp / "literals.txt"
     bm = subprocess.run([str(BAA), "bench-match", "--repeat", str(max(REPEAT, 3)), "--patterns-out", str(patterns),
-                         "--text-out", str(text)] + text_files, env=ENV, capture_output=True, text=True, check=True)
+                         "--text-out", str(text), "--literals-out", str(literals)] + text_files,
+                        env=ENV, capture_output=True, text=True, check=True)
     match = json.loads(bm.stdout)
     rg_s, _ = timed(["rg", "-P", "-i", "-c", "-f", str(patterns), str(text)])
     mb = match["bytes"] / 1e6
     results["matching"] = dict(match, rg_s=rg_s, rg_mb_per_s=mb / rg_s, speedup_vs_rg=rg_s / match["match_s"])
+    results["matching"]["hyperscan"] = hyperscan(patterns, text, literals, tmp)
     print(json.dumps(results["matching"]), flush=True)
 
     # Start-up: a one-page text file, library load included; best of 20 at least (a few ms of noise on a 50 ms run).
@@ -144,6 +147,18 @@ def main():
     (res / "latest.md").write_text(table(results))
     print(table(results))
     shutil.rmtree(tmp, ignore_errors=True)
+
+
+def hyperscan(patterns, text, literals, tmp):
+    """Hyperscan over the same patterns and text (tools/hyperscan-probe.c), where libhyperscan-dev is installed
+    (`make hyperscan-probe` installs it); None otherwise."""
+    if subprocess.run(["pkg-config", "--exists", "libhs"]).returncode != 0:
+        return None
+    probe = tmp / "hyperscan-probe"
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libhs"], capture_output=True, text=True).stdout.split()
+    subprocess.run(["cc", "-O2", "-o", str(probe), str(ROOT / "tools/hyperscan-probe.c")] + flags, check=True)
+    out = subprocess.run([str(probe), str(patterns), str(text), str(literals)], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout)
 
 
 def cpu():
@@ -171,7 +186,10 @@ def table(r):
               f"`rg -P -i -c -f patterns.txt`: {x['rg_mb_per_s']:.2f} MB/s; baa takes {1 / x['speedup_vs_rg']:.2f}x rg's time "
               f"({x['speedup_vs_rg']:.2f}x its speed; {x.get('literal_led_patterns', 0)} patterns literal-led). "
               f"Every match of every pattern, eagerly: {x.get('find_all_mb_per_s', 0):.1f} MB/s ({x.get('find_all_matches', 0)} matches). "
-              f"Whole analysis (segmenting, definitions, rules): {x['analyze_mb_per_s']:.1f} MB/s; segmenter alone {x['segment_mb_per_s']:.1f} MB/s.",
+              f"Whole analysis (segmenting, definitions, rules): {x['analyze_mb_per_s']:.1f} MB/s; segmenter alone {x['segment_mb_per_s']:.1f} MB/s."
+              + (f" Hyperscan {h['hyperscan'].split()[0]} over the same text: all {h['patterns']} patterns it accepts ({h['prefilter_mode']} in prefilter mode, "
+                 f"{h['rejected']} rejected) {h['scan_mb_per_s']:.1f} MB/s after a {h['compile_s']:.1f} s compile; the {h['literals']} literals of baa's "
+                 f"literal pass alone {h['literal_mb_per_s']:.0f} MB/s ({h['literal_reports']} reports)." if (h := x.get("hyperscan")) else ""),
               "", f"Start-up: `baa review` of a one-page text file {r['startup']['review_one_page_s'] * 1000:.0f} ms, best of 20 under `/usr/bin/time` (library load included), "
               f"{r['startup']['rss_kb'] / 1024:.0f} MB.", "", "| pages (one text document) | baa review | peak RSS |", "|---:|---:|---:|"]
     for s in r["scaling"]:
