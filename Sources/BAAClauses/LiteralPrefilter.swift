@@ -306,9 +306,9 @@ public final class LiteralPrefilter: Sendable {
                             var ka = 0, kb = mid
                             var ia = spans[0].lowerBound, ea = spans[0].upperBound, sa = 0
                             var ib = 0, eb = 0, sb = 0
-                            if kb < n { ib = spans[kb].lowerBound; eb = spans[kb].upperBound }
                             // Both lanes together while each has a span left.
                             if kb < n {
+                                ib = spans[kb].lowerBound; eb = spans[kb].upperBound
                                 while true {
                                     if ia == ea {
                                         occurrenceEnd.append(occurrences.count)
