@@ -91,7 +91,6 @@ public final class MatchIndex {
         self.bits = bits
         self.occurrences = occurrences
         self.occurrenceStart = occurrenceStart
-        if ProcessInfo.processInfo.environment["DBG"] != nil { FileHandle.standardError.write("occ \(occurrences.count)\n".data(using: .utf8)!) }
         // Rules by anchor: a rule may fire in paragraph i when its anchor occurs in i or in i's list lead-in.
         var lists: [[Int32]?] = Array(repeating: [], count: library.rules.count)
         for r in prefilter.unanchoredRules { lists[r] = nil }
