@@ -1,9 +1,15 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// One multi-literal pass that decides which patterns may match in which span of text.
 ///
 /// Built once per library from every pattern's `LiteralRequirement` and shared read-only across threads.
 /// The scan is an Aho-Corasick automaton, compiled to a dense DFA over byte classes with ASCII case folded into the
 /// classes (no lower-cased copy of the text); every literal it reports is then checked against the and/or requirement of
-/// the patterns anchored on it. Per-scan state lives in a `LiteralPrefilter.Scratch`, one per thread.
+/// the patterns anchored on it. The scan keeps its state on the stack: one prefilter serves every thread.
 public final class LiteralPrefilter: Sendable {
     /// Distinct literals; a literal's id is its index.
     public let literals: [String]
@@ -31,6 +37,8 @@ public final class LiteralPrefilter: Sendable {
     /// Per literal: the rules anchored on it.
     private let ruleAnchoredStart: [Int32]
     private let ruleAnchored: [Int32]
+    /// The literals that anchor some rule, as a bitset.
+    private let ruleAnchorMask: [UInt64]
     /// Rules with no anchor: every unit is evaluated.
     public let unanchoredRules: [Int]
     public let ruleCount: Int
@@ -40,11 +48,18 @@ public final class LiteralPrefilter: Sendable {
     /// Per pattern: its start set as a bitset over literal ids (`startWords` words each; all zero: unknown).
     @usableFromInline let startBits: [UInt64]
     @usableFromInline let startWords: Int
+    /// Per pattern: the nonzero words of its start bitset, `startMaskWord[k]` and `startMask[k]` for k in
+    /// `startMaskStart[p] ..< startMaskStart[p + 1]` (none: unknown start).
+    private let startMaskStart: [Int32]
+    private let startMaskWord: [Int32]
+    private let startMask: [UInt64]
     /// Per literal: whether it starts some pattern's matches, so that the scan records where it occurs: 0 no, 1 yes,
     /// 2 only where the byte before it is not an ASCII word character. And its length.
     private let startMode: [UInt8]
     public let literalLengths: [Int32]
-    /// Per pattern: its requirement as a postfix program over literal ids (see `evaluate`).
+    /// Per pattern: its requirement as a prefix tree over literal ids, read with short-circuits by `holds`. A node is
+    /// a literal id (>= 0), -1 (always true), or [-2 AND / -3 OR, child count, node length] followed by its children;
+    /// an AND's children come rarest first and an OR's commonest first, so that most nodes decide at their first child.
     private let programStart: [Int32]
     private let programs: [Int32]
 
@@ -64,17 +79,36 @@ public final class LiteralPrefilter: Sendable {
             literals.append(s); ids[s] = i
             return i
         }
-        // Programs: literal id >= 0 pushes presence; -(2n+2) is AND of the top n, -(2n+3) is OR of the top n.
         var programStart: [Int32] = [0]
         var programs: [Int32] = []
         var anchoredLists: [[Int32]] = []
         var unfiltered: [Int] = []
+        /// How likely a requirement is to hold in a paragraph (smaller: rarer), by `KeywordExtractor.cost`.
+        func cost(_ r: LiteralRequirement) -> Double {
+            switch r {
+            case .always: return .infinity
+            case .literal(let s): return KeywordExtractor.cost(s)
+            case .all(let parts): return parts.map(cost).min() ?? .infinity
+            case .anyOf(let parts): return parts.map(cost).reduce(0, +)
+            }
+        }
         func emit(_ r: LiteralRequirement) {
             switch r {
-            case .always: programs.append(-2)  // AND of nothing: true
+            case .always: programs.append(-1)
             case .literal(let s): programs.append(id(s))
-            case .all(let parts): parts.forEach(emit); programs.append(-Int32(2 * parts.count + 2))
-            case .anyOf(let parts): parts.forEach(emit); programs.append(-Int32(2 * parts.count + 3))
+            case .all(let parts), .anyOf(let parts):
+                let isAll: Bool
+                if case .all = r { isAll = true } else { isAll = false }
+                let header = programs.count
+                programs += [isAll ? -2 : -3, Int32(parts.count), 0]
+                // Stable order: ties keep the pattern's own order.
+                let ordered = parts.enumerated().sorted { a, b in
+                    let (ca, cb) = (cost(a.element), cost(b.element))
+                    if ca != cb { return isAll ? ca < cb : ca > cb }
+                    return a.offset < b.offset
+                }
+                for (_, part) in ordered { emit(part) }
+                programs[header + 2] = Int32(programs.count - header)
             }
         }
         for (p, r) in requirements.enumerated() {
@@ -127,12 +161,27 @@ public final class LiteralPrefilter: Sendable {
         }
         self.startBits = startBits
         self.startWords = words
+        var startMaskStart: [Int32] = [0]
+        var startMaskWord: [Int32] = []
+        var startMask: [UInt64] = []
+        for p in 0..<requirements.count {
+            for w in 0..<words where startBits[p * words + w] != 0 {
+                startMaskWord.append(Int32(w)); startMask.append(startBits[p * words + w])
+            }
+            startMaskStart.append(Int32(startMask.count))
+        }
+        self.startMaskStart = startMaskStart
+        self.startMaskWord = startMaskWord
+        self.startMask = startMask
         while ruleLists.count < literals.count { ruleLists.append([]) }
         var ruleAnchoredStart: [Int32] = [0]
         var ruleAnchored: [Int32] = []
         for list in ruleLists { ruleAnchored += list; ruleAnchoredStart.append(Int32(ruleAnchored.count)) }
         self.ruleAnchoredStart = ruleAnchoredStart
         self.ruleAnchored = ruleAnchored
+        var ruleAnchorMask = [UInt64](repeating: 0, count: words)
+        for (l, list) in ruleLists.enumerated() where !list.isEmpty { ruleAnchorMask[l >> 6] |= 1 << UInt64(l & 63) }
+        self.ruleAnchorMask = ruleAnchorMask
         self.unanchoredRules = unanchoredRules
         self.ruleCount = ruleAnchors.count
         while anchoredLists.count < literals.count { anchoredLists.append([]) }
@@ -219,29 +268,22 @@ public final class LiteralPrefilter: Sendable {
     /// ASCII word bytes (`[0-9A-Za-z_]`); bytes of non-ASCII characters count as non-word (they may be either).
     static let wordByte: [Bool] = (0..<256).map { KeywordExtractor.isWordByte(UInt8($0)) }
 
-    /// Per-thread scan state, sized for one prefilter.
-    public final class Scratch {
-        /// Evaluation stack for requirement programs (no program is deeper than it is long).
-        let stack: UnsafeMutableBufferPointer<Bool>
-        public init(_ prefilter: LiteralPrefilter) {
-            stack = .allocate(capacity: max(1, prefilter.longestProgram))
-        }
-        deinit { stack.deallocate() }
-    }
-
     /// True when PCRE2 (caseless, UCP) could match an ASCII literal letter to a character the byte-level scan does not
     /// fold: U+017F (long s, C5 BF) and U+212A (Kelvin sign, E2 84 AA). Such a text is matched without the prefilter.
     public static func needsUnicodeFolding(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
         guard let base = text.baseAddress else { return false }
-        var i = 0
         let n = text.count
-        while i < n {
-            let b = base[i]
-            if b == 0xC5, i + 1 < n, base[i + 1] == 0xBF { return true }
-            if b == 0xE2, i + 2 < n, base[i + 1] == 0x84, base[i + 2] == 0xAA { return true }
-            i += 1
+        /// Whether `lead` occurs followed by `rest` (memchr finds the candidates).
+        func contains(_ lead: UInt8, followedBy rest: [UInt8]) -> Bool {
+            var i = 0
+            while i < n, let hit = memchr(base + i, Int32(lead), n - i) {
+                let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+                if at + rest.count < n, rest.indices.allSatisfy({ base[at + 1 + $0] == rest[$0] }) { return true }
+                i = at + 1
+            }
+            return false
         }
-        return false
+        return contains(0xC5, followedBy: [0xBF]) || contains(0xE2, followedBy: [0x84, 0xAA])
     }
 
     /// 64-bit words in a presence bitset (one bit per literal).
@@ -358,38 +400,27 @@ public final class LiteralPrefilter: Sendable {
         for e in laneBEnd { occurrenceEnd.append(e + before) }
     }
 
-    /// Whether a pattern's requirement holds for the literals set in `bits` (a presence bitset).
-    public func isPossible(_ pattern: Int, bits: UnsafeBufferPointer<UInt64>, scratch: Scratch) -> Bool {
-        // A literal-led pattern cannot match where none of its start literals occurs.
-        if !mayStart(pattern, bits: bits) { return false }
-        let lo = Int(programStart[pattern]), hi = Int(programStart[pattern + 1])
-        return programs.withUnsafeBufferPointer { prog in
-            // The common shapes without the stack machine: nothing required, or one literal.
-            if hi - lo == 1 {
-                let op = prog[lo]
-                if op == -2 { return true }
-                if op >= 0 { return bits[Int(op) >> 6] & (1 << UInt64(Int(op) & 63)) != 0 }
-            }
-            let stack = scratch.stack
-            var top = 0
-            for k in lo..<hi {
-                let op = prog[k]
-                if op >= 0 { stack[top] = bits[Int(op) >> 6] & (1 << UInt64(Int(op) & 63)) != 0; top += 1; continue }
-                let v = -Int(op) - 2
-                let n = v >> 1
-                var result: Bool
-                if v & 1 == 1 {
-                    result = false
-                    for j in (top - n)..<top where stack[j] { result = true; break }
-                } else {
-                    result = true
-                    for j in (top - n)..<top where !stack[j] { result = false; break }
-                }
-                top -= n
-                stack[top] = result; top += 1
-            }
-            return top == 0 ? true : stack[top - 1]
+    /// Whether a pattern's requirement holds for the literals set in `bits` (a presence bitset), and, for a
+    /// literal-led pattern, one of its start literals is set.
+    public func isPossible(_ pattern: Int, bits: UnsafeBufferPointer<UInt64>) -> Bool {
+        mayStart(pattern, bits: bits) && programs.withUnsafeBufferPointer { prog in
+            LiteralPrefilter.holds(prog, at: Int(programStart[pattern]), bits: bits)
         }
+    }
+
+    /// Whether the requirement node at `i` holds, deciding an AND at its first false child and an OR at its first true one.
+    private static func holds(_ prog: UnsafeBufferPointer<Int32>, at i: Int, bits: UnsafeBufferPointer<UInt64>) -> Bool {
+        let op = Int(prog[i])
+        if op >= 0 { return bits[op >> 6] & (1 << UInt64(op & 63)) != 0 }
+        if op == -1 { return true }
+        let isAll = op == -2
+        var child = i + 3
+        for _ in 0..<Int(prog[i + 1]) {
+            if holds(prog, at: child, bits: bits) != isAll { return !isAll }
+            let c = Int(prog[child])
+            child += c >= -1 ? 1 : Int(prog[child + 2])
+        }
+        return isAll
     }
 
     /// Whether a literal is in a pattern's start set.
@@ -400,9 +431,9 @@ public final class LiteralPrefilter: Sendable {
 
     /// Whether any literal of a pattern's start set is set in `bits` (a presence bitset); true when it has none.
     public func mayStart(_ pattern: Int, bits: UnsafeBufferPointer<UInt64>) -> Bool {
-        if startSetStart[pattern] == startSetStart[pattern + 1] { return true }
-        let base = pattern * bits.count
-        for w in 0..<bits.count where bits[w] & startBits[base + w] != 0 { return true }
+        let lo = Int(startMaskStart[pattern]), hi = Int(startMaskStart[pattern + 1])
+        if lo == hi { return true }
+        for k in lo..<hi where bits[Int(startMaskWord[k])] & startMask[k] != 0 { return true }
         return false
     }
 
@@ -416,8 +447,24 @@ public final class LiteralPrefilter: Sendable {
         ruleAnchored[Int(ruleAnchoredStart[Int(literal)])..<Int(ruleAnchoredStart[Int(literal) + 1])]
     }
 
-    /// The longest requirement program (sizes the evaluation stack).
-    var longestProgram: Int { zip(programStart.dropFirst(), programStart).map { Int($0 - $1) }.max() ?? 1 }
+    /// Appends to `out` the rules anchored on the literals set in `bits` (a presence bitset), literal by literal; a
+    /// rule anchored on several of them comes once per literal.
+    public func appendRules(anchoredIn bits: UnsafeBufferPointer<UInt64>, to out: inout [Int32]) {
+        ruleAnchorMask.withUnsafeBufferPointer { mask in
+            ruleAnchoredStart.withUnsafeBufferPointer { start in
+                ruleAnchored.withUnsafeBufferPointer { rules in
+                    for w in 0..<mask.count {
+                        var word = bits[w] & mask[w]
+                        while word != 0 {
+                            let l = w << 6 | word.trailingZeroBitCount
+                            word &= word &- 1
+                            for k in Int(start[l])..<Int(start[l + 1]) { out.append(rules[k]) }
+                        }
+                    }
+                }
+            }
+        }
+    }
 
     /// Number of DFA states (for `baa bench-match`).
     public var stateCount: Int { transitions.count >> shift }

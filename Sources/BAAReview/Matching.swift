@@ -36,7 +36,6 @@ public final class MatchIndex {
     let paragraphRanges: [Range<Int>]
     let paragraphStarts: [Int]
     let matcher: Matcher
-    let scratch: LiteralPrefilter.Scratch
     /// False when every pattern must run everywhere (BAA_NO_PREFILTER, or text with U+017F / U+212A).
     public let usesPrefilter: Bool
     /// Presence bitsets, `words` per paragraph.
@@ -52,6 +51,8 @@ public final class MatchIndex {
     private var state: [Int32]
     private var runs: [Range<Int>] = []
     private var pool: [Match] = []
+    /// `pool`'s ranges alone, what most lookups read.
+    private var poolRanges: [Range<Int>] = []
     public private(set) var failures: [Int: String] = [:]
     /// PCRE2 searches run (pattern x paragraph), for `baa bench-match`.
     public private(set) var searches = 0
@@ -60,13 +61,11 @@ public final class MatchIndex {
     public static let prefilterDisabled = ProcessInfo.processInfo.environment["BAA_NO_PREFILTER"] == "1"
 
     public init(library: ClauseLibrary, subject: Subject, segments: Segments, matcher: Matcher,
-                scratch: LiteralPrefilter.Scratch? = nil, prefilter usePrefilter: Bool = true) {
+                prefilter usePrefilter: Bool = true) {
         self.library = library
         self.subject = subject
         self.matcher = matcher
         let prefilter = library.prefilter
-        let scratch = scratch ?? LiteralPrefilter.Scratch(prefilter)
-        self.scratch = scratch
         paragraphRanges = segments.paragraphs.map(\.range)
         paragraphStarts = paragraphRanges.map(\.lowerBound)
         let n = paragraphRanges.count
@@ -96,23 +95,21 @@ public final class MatchIndex {
         for r in prefilter.unanchoredRules { lists[r] = nil }
         var lastParagraph = [Int32](repeating: -1, count: library.rules.count)
         let words = self.words
-        func add(_ src: Int, to i: Int) {
-            for w in 0..<words {
-                var word = bits[src * words + w]
-                while word != 0 {
-                    let l = Int32(w << 6 + word.trailingZeroBitCount)
-                    word &= word - 1
-                    for rule in prefilter.rules(anchoredOn: l) where lastParagraph[Int(rule)] != Int32(i) {
-                        lastParagraph[Int(rule)] = Int32(i)
-                        lists[Int(rule)]?.append(Int32(i))
-                    }
+        var anchored: [Int32] = []
+        bits.withUnsafeBufferPointer { b in
+            func add(_ src: Int, to i: Int) {
+                anchored.removeAll(keepingCapacity: true)
+                prefilter.appendRules(anchoredIn: UnsafeBufferPointer(rebasing: b[(src * words)..<((src + 1) * words)]), to: &anchored)
+                for rule in anchored where lastParagraph[Int(rule)] != Int32(i) {
+                    lastParagraph[Int(rule)] = Int32(i)
+                    lists[Int(rule)]?.append(Int32(i))
                 }
             }
-        }
-        for (i, p) in segments.paragraphs.enumerated() {
-            add(i, to: i)
-            if let lead = p.leadIn {
-                for src in MatchIndex.paragraphs(overlapping: lead, starts: starts, ranges: ranges) { add(src, to: i) }
+            for (i, p) in segments.paragraphs.enumerated() {
+                add(i, to: i)
+                if let lead = p.leadIn {
+                    for src in MatchIndex.paragraphs(overlapping: lead, starts: starts, ranges: ranges) { add(src, to: i) }
+                }
             }
         }
         ruleParagraphs = lists
@@ -144,17 +141,32 @@ public final class MatchIndex {
     func isPossible(_ pattern: Int, paragraph: Int) -> Bool {
         guard usesPrefilter else { return true }
         return bits.withUnsafeBufferPointer { b in
-            library.prefilter.isPossible(pattern, bits: UnsafeBufferPointer(rebasing: b[(paragraph * words)..<((paragraph + 1) * words)]), scratch: scratch)
+            library.prefilter.isPossible(pattern, bits: UnsafeBufferPointer(rebasing: b[(paragraph * words)..<((paragraph + 1) * words)]))
         }
+    }
+
+    /// False when a pattern certainly has no match in a paragraph: it ran there and found none, or its literal
+    /// requirement fails there (remembered). Runs no PCRE2.
+    func mayMatch(_ pattern: Int, paragraph: Int) -> Bool {
+        let key = pattern &* paragraphRanges.count &+ paragraph
+        let s = state[key]
+        if s != -1 { return s >= 0 }
+        if failures[pattern] != nil || !isPossible(pattern, paragraph: paragraph) { state[key] = -2; return false }
+        return true
     }
 
     /// A pattern's matches in one paragraph, running it there the first time.
     func matches(_ pattern: Int, paragraph: Int) -> ArraySlice<Match> {
-        let key = pattern * paragraphRanges.count + paragraph
+        pool[matchSlots(pattern, paragraph: paragraph)]
+    }
+
+    /// Where a pattern's matches in one paragraph lie in the pool, running it there the first time.
+    func matchSlots(_ pattern: Int, paragraph: Int) -> Range<Int> {
+        let key = pattern &* paragraphRanges.count &+ paragraph
         let s = state[key]
-        if s == -2 { return [] }
-        if s >= 0 { return pool[runs[Int(s)]] }
-        guard failures[pattern] == nil, isPossible(pattern, paragraph: paragraph) else { state[key] = -2; return [] }
+        if s == -2 { return 0..<0 }
+        if s >= 0 { return runs[Int(s)] }
+        guard failures[pattern] == nil, isPossible(pattern, paragraph: paragraph) else { state[key] = -2; return 0..<0 }
         let r = paragraphRanges[paragraph]
         searches += 1
         do {
@@ -166,16 +178,18 @@ public final class MatchIndex {
             } else {
                 found = try matcher.allMatches(library.patterns[pattern].regex, in: subject, from: r.lowerBound, to: r.upperBound)
             }
-            if found.isEmpty { state[key] = -2; return [] }
+            if found.isEmpty { state[key] = -2; return 0..<0 }
             state[key] = Int32(runs.count)
-            runs.append(pool.count..<(pool.count + found.count))
+            let slots = pool.count..<(pool.count + found.count)
+            runs.append(slots)
             pool += found
-            return pool[runs[runs.count - 1]]
+            for m in found { poolRanges.append(m.range) }
+            return slots
         } catch {
             // A pattern that hit a limit is reported and not run again; the paragraph gets no match.
             failures[pattern] = error.isResourceLimit ? "hit a PCRE2 resource limit (\(error.message))" : error.message
             state[key] = -2
-            return []
+            return 0..<0
         }
     }
 
@@ -211,6 +225,12 @@ public final class MatchIndex {
         return startsBuffer
     }
 
+    /// The range of the match in a pool slot (from `firstSlot`).
+    func range(_ slot: Int) -> Range<Int> { poolRanges[slot] }
+
+    /// The match in a pool slot (from `firstSlot`).
+    func match(_ slot: Int) -> Match { pool[slot] }
+
     /// Every match of a pattern in the document (runs it on every paragraph where it may match).
     public struct AllMatches {
         let index: MatchIndex
@@ -227,6 +247,12 @@ public final class MatchIndex {
     /// The first match of a pattern inside `range`, if any.
     /// `paragraph`, if given, is where the range likely starts (a unit's own paragraph): it saves the search.
     public func first(_ pattern: Int, in range: Range<Int>, paragraph hint: Int? = nil) -> Match? {
+        firstSlot(pattern, in: range, paragraph: hint).map { pool[$0] }
+    }
+
+    /// Where in the pool `first` finds its match: the rule evaluator reads ranges and fetches a whole match (with its
+    /// groups) only for a capture.
+    func firstSlot(_ pattern: Int, in range: Range<Int>, paragraph hint: Int? = nil) -> Int? {
         var i: Int
         if let hint, hint < paragraphRanges.count, paragraphRanges[hint].contains(range.lowerBound) {
             i = hint
@@ -234,10 +260,12 @@ public final class MatchIndex {
             i = MatchIndex.firstParagraph(endingAfter: range.lowerBound, starts: paragraphStarts, ranges: paragraphRanges)
         }
         while i < paragraphRanges.count && paragraphRanges[i].lowerBound < range.upperBound {
-            for m in matches(pattern, paragraph: i) {
-                if m.range.lowerBound < range.lowerBound { continue }
-                if m.range.lowerBound >= range.upperBound { return nil }
-                if m.range.upperBound <= range.upperBound { return m }
+            let slots = matchSlots(pattern, paragraph: i)
+            for k in slots {
+                let m = poolRanges[k]
+                if m.lowerBound < range.lowerBound { continue }
+                if m.lowerBound >= range.upperBound { return nil }
+                if m.upperBound <= range.upperBound { return k }
             }
             i += 1
         }
@@ -300,15 +328,29 @@ struct RuleEvaluator {
     func evaluate(_ rule: CompiledRule, units allUnits: [Unit]) -> [Hit] {
         var hits: [Hit] = []
         let units = candidateUnits(rule, units: allUnits)
+        // Within one paragraph and without a lead-in, a unit needs each `all` pattern and one `any` pattern to be
+        // possible in that paragraph: checked once per paragraph, before any of them runs.
+        var checkedParagraph = -1, paragraphPossible = true
         for unit in units {
-            var spans: [Range<Int>] = []
+            if unit.leadIn == nil, segments.paragraphs[unit.paragraph].range.contains(unit.range.lowerBound),
+               unit.range.upperBound <= segments.paragraphs[unit.paragraph].range.upperBound {
+                if unit.paragraph != checkedParagraph {
+                    checkedParagraph = unit.paragraph
+                    paragraphPossible = rule.all.allSatisfy { index.mayMatch($0, paragraph: unit.paragraph) }
+                        && (rule.any.isEmpty || rule.any.contains { index.mayMatch($0, paragraph: unit.paragraph) })
+                }
+                if !paragraphPossible { continue }
+            }
+            // The evidence span runs from the first to the last matched pattern.
+            var lo = Int.max, hi = Int.min
             var satisfied = true
-            var captureMatch: Match?
+            var captureSlot: Int?
             for p in rule.all {
-                if let m = index.first(p, in: unit.range, paragraph: unit.paragraph) {
-                    spans.append(m.range)
-                    if p == rule.capture { captureMatch = m }
-                } else if let lead = unit.leadIn, index.first(p, in: lead) != nil {
+                if let k = index.firstSlot(p, in: unit.range, paragraph: unit.paragraph) {
+                    let r = index.range(k)
+                    lo = min(lo, r.lowerBound); hi = max(hi, r.upperBound)
+                    if p == rule.capture { captureSlot = k }
+                } else if let lead = unit.leadIn, index.firstSlot(p, in: lead) != nil {
                     continue
                 } else { satisfied = false; break }
             }
@@ -316,18 +358,20 @@ struct RuleEvaluator {
             if !rule.any.isEmpty {
                 var anyFound = false
                 for p in rule.any {
-                    if let m = index.first(p, in: unit.range, paragraph: unit.paragraph) {
-                        spans.append(m.range); anyFound = true
-                        if p == rule.capture { captureMatch = m }
+                    if let k = index.firstSlot(p, in: unit.range, paragraph: unit.paragraph) {
+                        let r = index.range(k)
+                        lo = min(lo, r.lowerBound); hi = max(hi, r.upperBound); anyFound = true
+                        if p == rule.capture { captureSlot = k }
                         break
-                    } else if let lead = unit.leadIn, index.first(p, in: lead) != nil { anyFound = true; break }
+                    } else if let lead = unit.leadIn, index.firstSlot(p, in: lead) != nil { anyFound = true; break }
                 }
                 guard anyFound else { continue }
             }
-            guard let lo = spans.map(\.lowerBound).min(), let hi = spans.map(\.upperBound).max() else { continue }
+            guard lo <= hi else { continue }
             if let within = rule.spec.within, hi - lo > within { continue }
             var captures: [String: String] = [:]
-            if let m = captureMatch, let capture = rule.capture {
+            if let k = captureSlot, let capture = rule.capture {
+                let m = index.match(k)
                 for (name, number) in library.patterns[capture].regex.groupNames where number < m.groups.count {
                     if let r = m.groups[number] { captures[name] = subject.text(r) }
                 }
@@ -335,8 +379,8 @@ struct RuleEvaluator {
             var veto: (String, String)?
             // Guards look at the unit and its list lead-in ("Covered Entity shall:" vetoes the items below it).
             for (k, p) in rule.none.enumerated() {
-                if let m = index.first(p, in: unit.range, paragraph: unit.paragraph) ?? unit.leadIn.flatMap({ index.first(p, in: $0) }) {
-                    veto = (rule.spec.none[k], subject.text(m.range))
+                if let slot = index.firstSlot(p, in: unit.range, paragraph: unit.paragraph) ?? unit.leadIn.flatMap({ index.firstSlot(p, in: $0) }) {
+                    veto = (rule.spec.none[k], subject.text(index.range(slot)))
                     break
                 }
             }
@@ -361,16 +405,16 @@ public enum MatchStage {
     /// Every match of every pattern, eagerly (what `rg -P -f` computes): the literal pass, then PCRE2 on each
     /// paragraph where a pattern's requirement holds. Returns the number of matches and of PCRE2 searches.
     public static func findAll(library: ClauseLibrary, subject: Subject, segments: Segments, matcher: Matcher,
-                               scratch: LiteralPrefilter.Scratch, prefilter: Bool = true) -> Outcome {
-        let index = MatchIndex(library: library, subject: subject, segments: segments, matcher: matcher, scratch: scratch, prefilter: prefilter)
+                               prefilter: Bool = true) -> Outcome {
+        let index = MatchIndex(library: library, subject: subject, segments: segments, matcher: matcher, prefilter: prefilter)
         var found = 0
         for p in library.patterns.indices { found += index.matches[p].count }
         return Outcome(hits: found, searches: index.searches)
     }
 
     public static func run(library: ClauseLibrary, subject: Subject, segments: Segments, matcher: Matcher,
-                           scratch: LiteralPrefilter.Scratch, prefilter: Bool = true) -> Outcome {
-        let index = MatchIndex(library: library, subject: subject, segments: segments, matcher: matcher, scratch: scratch, prefilter: prefilter)
+                           prefilter: Bool = true) -> Outcome {
+        let index = MatchIndex(library: library, subject: subject, segments: segments, matcher: matcher, prefilter: prefilter)
         let evaluator = RuleEvaluator(library: library, index: index, segments: segments, subject: subject, definitionSentences: [])
         var unitsByScope: [Scope: [Unit]] = [:]
         var hits = 0

@@ -65,9 +65,9 @@ struct BenchMatchCommand: ParsableCommand {
 
         let subjects = documents.map { Subject($0.text) }
         let matcher = Matcher()
-        let scratch = LiteralPrefilter.Scratch(lib.prefilter)
         var segmentBest = Double.infinity, matchBest = Double.infinity, analyzeBest = Double.infinity, findAllBest = Double.infinity
         var findAllMatches = 0, findAllSearches = 0
+        var scanBest = Double.infinity, scanOccurrences = 0
         var segments: [Segments] = []
         var searches = 0, hits = 0
         for _ in 0..<max(1, rounds) {
@@ -77,22 +77,37 @@ struct BenchMatchCommand: ParsableCommand {
                 segmentBest = min(segmentBest, Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9)
             }
             /// One pass of a stage over every document: (seconds, summed outcome).
-            func pass(_ stage: (ClauseLibrary, Subject, Segments, Matcher, LiteralPrefilter.Scratch, Bool) -> MatchStage.Outcome)
+            func pass(_ stage: (ClauseLibrary, Subject, Segments, Matcher, Bool) -> MatchStage.Outcome)
                 -> (Double, MatchStage.Outcome) {
                 let start = DispatchTime.now().uptimeNanoseconds
                 var total = MatchStage.Outcome(hits: 0, searches: 0)
                 for (d, s) in zip(subjects, segments) {
-                    let outcome = stage(lib, d, s, matcher, scratch, !noPrefilter)
+                    let outcome = stage(lib, d, s, matcher, !noPrefilter)
                     total.hits += outcome.hits
                     total.searches += outcome.searches
                 }
                 return (Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, total)
             }
-            let (matchTime, matched) = pass { MatchStage.run(library: $0, subject: $1, segments: $2, matcher: $3, scratch: $4, prefilter: $5) }
+            let (matchTime, matched) = pass { MatchStage.run(library: $0, subject: $1, segments: $2, matcher: $3, prefilter: $4) }
             matchBest = min(matchBest, matchTime)
+            // The literal pass alone (every paragraph of every document), the floor under the matching stage.
+            let scanStart = DispatchTime.now().uptimeNanoseconds
+            var recorded = 0
+            for (d, s) in zip(subjects, segments) {
+                let spans = s.paragraphs.map(\.range)
+                var bits = [UInt64](repeating: 0, count: spans.count * lib.prefilter.wordsPerBitset)
+                var occurrences: [UInt64] = [], ends: [Int] = []
+                bits.withUnsafeMutableBufferPointer { b in
+                    lib.prefilter.scan(UnsafeBufferPointer(start: d.bytes.baseAddress, count: d.count), spans: spans, bits: b,
+                                       occurrences: &occurrences, occurrenceEnd: &ends)
+                }
+                recorded += occurrences.count
+            }
+            scanBest = min(scanBest, Double(DispatchTime.now().uptimeNanoseconds - scanStart) / 1e9)
+            scanOccurrences = recorded
             searches = matched.searches; hits = matched.hits
             if matchOnly { continue }
-            let (findAllTime, found) = pass { MatchStage.findAll(library: $0, subject: $1, segments: $2, matcher: $3, scratch: $4, prefilter: $5) }
+            let (findAllTime, found) = pass { MatchStage.findAll(library: $0, subject: $1, segments: $2, matcher: $3, prefilter: $4) }
             findAllBest = min(findAllBest, findAllTime)
             findAllMatches = found.hits; findAllSearches = found.searches
             t = DispatchTime.now().uptimeNanoseconds
@@ -120,6 +135,9 @@ struct BenchMatchCommand: ParsableCommand {
             "extract_s": extractSeconds,
             "segment_s": segmentBest,
             "match_s": matchBest,
+            "literal_pass_s": scanBest,
+            "literal_pass_mb_per_s": scanBest > 0 ? mb / scanBest : 0,
+            "literal_pass_start_occurrences": scanOccurrences,
             "find_all_s": findAllBest.isFinite ? findAllBest : 0,
             "find_all_mb_per_s": findAllBest > 0 && findAllBest.isFinite ? mb / findAllBest : 0,
             "find_all_matches": findAllMatches,

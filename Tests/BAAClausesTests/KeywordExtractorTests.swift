@@ -170,6 +170,54 @@ final class KeywordExtractorTests: XCTestCase {
         XCTAssertTrue(prefilter.startSet(1).isEmpty)
     }
 
+    /// The compiled requirement (a prefix tree read with short-circuits, children reordered by rarity) decides exactly
+    /// as the requirement itself, on random and/or trees and random sets of present literals.
+    func testCompiledRequirementsDecideAsTheTree() {
+        var rng = SplitMix64(seed: 0x5EED)
+        let words = ["notify", "breach", "the", "and", "subcontract", "train", "model", "days"]
+        func tree(_ depth: Int) -> LiteralRequirement {
+            switch rng.next(depth >= 3 ? 2 : 6) {
+            case 0: return .literal(words[rng.next(words.count)])
+            case 1: return rng.next(8) == 0 ? .always : .literal(words[rng.next(words.count)])
+            case 2, 3: return .all((0..<(1 + rng.next(4))).map { _ in tree(depth + 1) })
+            default: return .anyOf((0..<(1 + rng.next(4))).map { _ in tree(depth + 1) })
+            }
+        }
+        let requirements = (0..<300).map { _ in tree(0) }
+        let prefilter = LiteralPrefilter(requirements: requirements)
+        var decided = (true: 0, false: 0)
+        for _ in 0..<200 {
+            let present = Set(words.filter { _ in rng.next(2) == 0 })
+            var bits = [UInt64](repeating: 0, count: prefilter.wordsPerBitset)
+            for (l, literal) in prefilter.literals.enumerated() where present.contains(literal) { bits[l >> 6] |= 1 << UInt64(l & 63) }
+            bits.withUnsafeBufferPointer { b in
+                for (p, r) in requirements.enumerated() {
+                    let expected = r.isSatisfied { present.contains($0) }
+                    XCTAssertEqual(prefilter.isPossible(p, bits: b), expected, "\(r) with \(present.sorted())")
+                    if expected { decided.true += 1 } else { decided.false += 1 }
+                }
+            }
+        }
+        XCTAssertGreaterThan(decided.true, 5000)
+        XCTAssertGreaterThan(decided.false, 5000)
+    }
+
+    /// The two characters are found wherever they are, the last bytes included, and their lead bytes alone do not count.
+    func testUnicodeFoldingCheckAtEveryPosition() {
+        func check(_ s: String) -> Bool { Array(s.utf8).withUnsafeBufferPointer { LiteralPrefilter.needsUnicodeFolding($0) } }
+        XCTAssertTrue(check("\u{17F}"))
+        XCTAssertTrue(check("the la\u{17F}t"))
+        XCTAssertTrue(check("“quoted” \u{212A}"))
+        XCTAssertFalse(check("“quoted” — § 164.504(e) Ž ⁄"))
+        XCTAssertFalse(check(""))
+        // Truncated sequences at the end: the lead byte, then the lead and the next.
+        XCTAssertFalse(Array<UInt8>([0x61, 0xC5]).withUnsafeBufferPointer { LiteralPrefilter.needsUnicodeFolding($0) })
+        XCTAssertFalse(Array<UInt8>([0x61, 0xE2, 0x84]).withUnsafeBufferPointer { LiteralPrefilter.needsUnicodeFolding($0) })
+        // A slice that ends before the last byte of the sequence does not contain it.
+        let bytes = Array("ab\u{212A}".utf8)
+        XCTAssertFalse(bytes.withUnsafeBufferPointer { LiteralPrefilter.needsUnicodeFolding(UnsafeBufferPointer(rebasing: $0.dropLast())) })
+    }
+
     /// PCRE2 (caseless, UCP) matches an ASCII letter to exactly two non-ASCII characters; the prefilter folds only
     /// ASCII and switches itself off for text containing either. A new PCRE2 or Unicode version must not add a third.
     func testOnlyLongSAndKelvinFoldToASCIILetters() throws {
