@@ -39,17 +39,18 @@ public final class MatchIndex {
     /// False when every pattern must run everywhere (BAA_NO_PREFILTER, or text with U+017F / U+212A).
     public let usesPrefilter: Bool
     /// Presence bitsets, `words` per paragraph.
-    private var bits: [UInt64]
+    private let bits: [UInt64]
     private let words: Int
     /// Start-literal occurrences (`end << 32 | literal`) in text order, per paragraph: `occurrences[occurrenceStart[i]..<occurrenceStart[i + 1]]`.
-    private var occurrences: [UInt64] = []
-    private var occurrenceStart: [Int] = []
+    private let occurrences: [UInt64]
+    private let occurrenceStart: [Int]
     private var startsBuffer: [Int] = []
     /// Per rule: the paragraphs where it may fire (nil: everywhere).
-    private var ruleParagraphs: [[Int32]?]
-    /// Per pattern x paragraph: -1 not yet run, -2 no match, k >= 0 the slice runs[k] of `pool`.
-    private var state: [Int32]
-    private var runs: [Range<Int>] = []
+    private let ruleParagraphs: [[Int32]?]
+    /// Per pattern x paragraph, two entries: the slice of `pool` holding its matches there (lower, upper), or
+    /// (-1, -1) not yet looked at, (-3, -3) possible but not yet run, and (-2, -2) no match. Raw memory: the hot path's reads and writes skip the dynamic
+    /// exclusivity checks a class's array property costs (about a tenth of the matching stage).
+    private let state: UnsafeMutableBufferPointer<Int32>
     private var pool: [Match] = []
     /// `pool`'s ranges alone, what most lookups read.
     private var poolRanges: [Range<Int>] = []
@@ -69,12 +70,15 @@ public final class MatchIndex {
         paragraphRanges = segments.paragraphs.map(\.range)
         paragraphStarts = paragraphRanges.map(\.lowerBound)
         let n = paragraphRanges.count
-        state = Array(repeating: -1, count: library.patterns.count * n)
+        state = .allocate(capacity: 2 * library.patterns.count * n)
+        state.initialize(repeating: -1)
         let text = UnsafeBufferPointer(start: subject.bytes.baseAddress, count: subject.count)
         usesPrefilter = usePrefilter && !MatchIndex.prefilterDisabled && prefilter.isUsable && !LiteralPrefilter.needsUnicodeFolding(text)
         words = prefilter.wordsPerBitset
         guard usesPrefilter else {
             bits = []
+            occurrences = []
+            occurrenceStart = []
             ruleParagraphs = Array(repeating: nil, count: library.rules.count)
             return
         }
@@ -145,14 +149,17 @@ public final class MatchIndex {
         }
     }
 
+    deinit { state.deallocate() }
+
     /// False when a pattern certainly has no match in a paragraph: it ran there and found none, or its literal
     /// requirement fails there (remembered). Runs no PCRE2.
     func mayMatch(_ pattern: Int, paragraph: Int) -> Bool {
-        let key = pattern &* paragraphRanges.count &+ paragraph
+        let key = 2 &* (pattern &* paragraphRanges.count &+ paragraph)
         let s = state[key]
-        if s != -1 { return s >= 0 }
-        if failures[pattern] != nil || !isPossible(pattern, paragraph: paragraph) { state[key] = -2; return false }
-        return true
+        if s != -1 { return s != -2 }
+        let possible = isPossible(pattern, paragraph: paragraph)
+        state[key] = possible ? -3 : -2; state[key + 1] = state[key]
+        return possible
     }
 
     /// A pattern's matches in one paragraph, running it there the first time.
@@ -162,11 +169,11 @@ public final class MatchIndex {
 
     /// Where a pattern's matches in one paragraph lie in the pool, running it there the first time.
     func matchSlots(_ pattern: Int, paragraph: Int) -> Range<Int> {
-        let key = pattern &* paragraphRanges.count &+ paragraph
+        let key = 2 &* (pattern &* paragraphRanges.count &+ paragraph)
         let s = state[key]
         if s == -2 { return 0..<0 }
-        if s >= 0 { return runs[Int(s)] }
-        guard failures[pattern] == nil, isPossible(pattern, paragraph: paragraph) else { state[key] = -2; return 0..<0 }
+        if s >= 0 { return Int(s)..<Int(state[key + 1]) }
+        guard s == -3 || isPossible(pattern, paragraph: paragraph) else { state[key] = -2; state[key + 1] = -2; return 0..<0 }
         let r = paragraphRanges[paragraph]
         searches += 1
         do {
@@ -178,17 +185,20 @@ public final class MatchIndex {
             } else {
                 found = try matcher.allMatches(library.patterns[pattern].regex, in: subject, from: r.lowerBound, to: r.upperBound)
             }
-            if found.isEmpty { state[key] = -2; return 0..<0 }
-            state[key] = Int32(runs.count)
+            if found.isEmpty { state[key] = -2; state[key + 1] = -2; return 0..<0 }
             let slots = pool.count..<(pool.count + found.count)
-            runs.append(slots)
+            state[key] = Int32(slots.lowerBound); state[key + 1] = Int32(slots.upperBound)
             pool += found
             for m in found { poolRanges.append(m.range) }
             return slots
         } catch {
-            // A pattern that hit a limit is reported and not run again; the paragraph gets no match.
+            // A pattern that hit a limit is reported and not run again: no paragraph gets a match from it.
             failures[pattern] = error.isResourceLimit ? "hit a PCRE2 resource limit (\(error.message))" : error.message
-            state[key] = -2
+            for i in paragraphRanges.indices {
+                let k = 2 * (pattern * paragraphRanges.count + i)
+                if state[k] < 0 { state[k] = -2; state[k + 1] = -2 }
+            }
+            state[key] = -2; state[key + 1] = -2
             return 0..<0
         }
     }
