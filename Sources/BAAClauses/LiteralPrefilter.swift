@@ -57,6 +57,11 @@ public final class LiteralPrefilter: Sendable {
     /// 2 only where the byte before it is not an ASCII word character. And its length.
     private let startMode: [UInt8]
     public let literalLengths: [Int32]
+    /// Per literal: a word-start literal (see `isWordStartOnly`).
+    private let wordStartOnly: [Bool]
+    /// The (premultiplied) state a span starts in when the byte before it is not a word byte: where word-start
+    /// literals may begin. 0 (the root) otherwise.
+    private let afterNonWord: Int
     /// Per pattern: its requirement as a prefix tree over literal ids, read with short-circuits by `holds`. A node is
     /// a literal id (>= 0), -1 (always true), or [-2 AND / -3 OR, child count, node length] followed by its children;
     /// an AND's children come rarest first and an OR's commonest first, so that most nodes decide at their first child.
@@ -195,12 +200,30 @@ public final class LiteralPrefilter: Sendable {
         self.anchoredStart = anchoredStart
         self.anchored = anchored
 
-        // Byte classes: one per distinct byte used by a literal, upper-case ASCII sharing the lower-case class.
+        // Word-start literals: start literals that only start patterns with a `\b` before them and that nothing else
+        // needs (no requirement, no rule anchor). The automaton matches them only after a non-word byte, so that "in"
+        // inside "information" is never reported: short start words were most of the pass's reports.
+        let inPrograms = Set(programs.filter { $0 >= 0 })
+        let wordStartOnly = literals.indices.map { l in
+            startMode[l] == 2 && !inPrograms.contains(Int32(l)) && ruleLists[l].isEmpty
+        }
+        self.wordStartOnly = wordStartOnly
+
+        // Byte classes: one per distinct byte used by a literal, upper-case ASCII sharing the lower-case class; the
+        // other bytes share class 0, or, with word-start literals, class 0 (word bytes) and one class for the rest.
         var byteClass = [UInt8](repeating: 0, count: 256)
         var classCount = 1
         let lowered = literals.map { Array($0.utf8).map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 } }
         for lit in lowered { for b in lit where byteClass[Int(b)] == 0 { byteClass[Int(b)] = UInt8(classCount); classCount += 1 } }
         for b in 0x41...0x5A { byteClass[b] = byteClass[b | 0x20] }
+        var nonWordClasses: [Int] = []
+        var otherNonWord = 0
+        if wordStartOnly.contains(true) {
+            otherNonWord = classCount
+            classCount += 1
+            for b in 0..<256 where !LiteralPrefilter.wordByte[b] && byteClass[b] == 0 { byteClass[b] = UInt8(otherNonWord) }
+            nonWordClasses = Set((0..<256).filter { !LiteralPrefilter.wordByte[$0] }.map { Int(byteClass[$0]) }).sorted()
+        }
         precondition(classCount < 256)
         self.byteClass = byteClass
         self.classCount = classCount
@@ -208,10 +231,9 @@ public final class LiteralPrefilter: Sendable {
         // Trie, then breadth-first failure links folded into a dense DFA.
         var trie: [Int32] = Array(repeating: -1, count: classCount)
         var own: [[Int32]] = [[]]
-        for (litID, lit) in lowered.enumerated() {
+        func insert(_ classes: [Int], _ litID: Int) {
             var s = 0
-            for b in lit {
-                let c = Int(byteClass[Int(b)])
+            for c in classes {
                 if trie[s * classCount + c] < 0 {
                     trie[s * classCount + c] = Int32(own.count)
                     own.append([])
@@ -220,6 +242,15 @@ public final class LiteralPrefilter: Sendable {
                 s = Int(trie[s * classCount + c])
             }
             own[s].append(Int32(litID))
+        }
+        for (litID, lit) in lowered.enumerated() {
+            let classes = lit.map { Int(byteClass[Int($0)]) }
+            // A word-start literal is entered once per non-word class before it; it is reported with its own length.
+            if wordStartOnly[litID] {
+                for c in nonWordClasses { insert([c] + classes, litID) }
+            } else {
+                insert(classes, litID)
+            }
         }
         let stateCount = own.count
         var fail = [Int32](repeating: 0, count: stateCount)
@@ -258,6 +289,7 @@ public final class LiteralPrefilter: Sendable {
             }
         }
         self.transitions = table
+        self.afterNonWord = isUsable && otherNonWord != 0 ? Int(table[otherNonWord]) : 0
         var outputStart: [Int32] = [0]
         var outputs: [Int32] = []
         for s in 0..<stateCount { outputs += out[s]; outputStart.append(Int32(outputs.count)) }
@@ -345,25 +377,28 @@ public final class LiteralPrefilter: Sendable {
                                     occ.append(UInt64(i) << 32 | UInt64(l))
                                 }
                             }
+                            /// The state a span starting at `lo` starts in: after a non-word byte (or at the start of the
+                            /// text) word-start literals may begin at once.
+                            func entry(_ lo: Int) -> Int { lo == 0 || !LiteralPrefilter.wordByte[Int(base[lo &- 1])] ? afterNonWord : 0 }
                             var ka = 0, kb = mid
-                            var ia = spans[0].lowerBound, ea = spans[0].upperBound, sa = 0
+                            var ia = spans[0].lowerBound, ea = spans[0].upperBound, sa = entry(spans[0].lowerBound)
                             var ib = 0, eb = 0, sb = 0
                             // Both lanes together while each has a span left.
                             if kb < n {
-                                ib = spans[kb].lowerBound; eb = spans[kb].upperBound
+                                ib = spans[kb].lowerBound; eb = spans[kb].upperBound; sb = entry(ib)
                                 while true {
                                     if ia == ea {
                                         occurrenceEnd.append(occurrences.count)
                                         ka += 1
                                         if ka == mid { break }
-                                        ia = spans[ka].lowerBound; ea = spans[ka].upperBound; sa = 0
+                                        ia = spans[ka].lowerBound; ea = spans[ka].upperBound; sa = entry(ia)
                                         continue
                                     }
                                     if ib == eb {
                                         laneBEnd.append(laneB.count)
                                         kb += 1
                                         if kb == n { break }
-                                        ib = spans[kb].lowerBound; eb = spans[kb].upperBound; sb = 0
+                                        ib = spans[kb].lowerBound; eb = spans[kb].upperBound; sb = entry(ib)
                                         continue
                                     }
                                     let ta = Int(trans[sa | Int(cls[Int(base[ia])])])
@@ -384,7 +419,7 @@ public final class LiteralPrefilter: Sendable {
                                     }
                                     ends.append(occ.count)
                                     k += 1
-                                    if k < end { i = spans[k].lowerBound; e = spans[k].upperBound; s = 0 }
+                                    if k < end { i = spans[k].lowerBound; e = spans[k].upperBound; s = entry(i) }
                                 }
                             }
                             finish(&ka, mid, &ia, &ea, &sa, &occurrences, &occurrenceEnd)
@@ -422,6 +457,11 @@ public final class LiteralPrefilter: Sendable {
         }
         return isAll
     }
+
+    /// Whether the scan reports a literal only where it begins a word (the byte before it is not an ASCII word byte,
+    /// or it begins the text): a start literal that nothing else needs and that every pattern starting with it has a
+    /// `\b` before. Its presence bit then means "begins a word here".
+    public func isWordStartOnly(_ literal: Int) -> Bool { wordStartOnly[literal] }
 
     /// Whether a literal is in a pattern's start set.
     @inlinable

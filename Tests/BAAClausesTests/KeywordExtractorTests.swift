@@ -218,6 +218,49 @@ final class KeywordExtractorTests: XCTestCase {
         XCTAssertFalse(bytes.withUnsafeBufferPointer { LiteralPrefilter.needsUnicodeFolding(UnsafeBufferPointer(rebasing: $0.dropLast())) })
     }
 
+    /// Whether `literal` occurs in `text` where the byte before it is not an ASCII word byte (or at its start).
+    func occursAtWordStart(_ literal: String, in text: String) -> Bool {
+        let t = Array(text.utf8), l = Array(literal.utf8)
+        guard !l.isEmpty, t.count >= l.count else { return false }
+        for i in 0...(t.count - l.count) where Array(t[i..<(i + l.count)]) == l {
+            if i == 0 || !KeywordExtractor.isWordByte(t[i - 1]) { return true }
+        }
+        return false
+    }
+
+    /// A start literal that only begins patterns after `\b`, and that no requirement or rule needs, is reported only
+    /// where it begins a word: after a non-word byte (a non-ASCII one included) or at the start of the text, and after
+    /// the byte before a span that starts inside a word, not at all.
+    func testWordStartLiteralsAreReportedOnlyAtWordStarts() {
+        let starts = KeywordExtractor.analyze(#"\bin\s+writing"#).starts!
+        XCTAssertEqual(starts.afterWordBoundary, ["in"])
+        let prefilter = LiteralPrefilter(requirements: [req("writing")], startLiterals: [starts.literals],
+                                         wordStartLiterals: [starts.afterWordBoundary])
+        let inID = prefilter.literals.firstIndex(of: "in")!
+        XCTAssertTrue(prefilter.isWordStartOnly(inID))
+        XCTAssertFalse(prefilter.isWordStartOnly(prefilter.literals.firstIndex(of: "writing")!))
+        func recorded(_ text: String, from: Int = 0) -> [Int] {
+            let bytes = Array(text.utf8)
+            var bits = [UInt64](repeating: 0, count: prefilter.wordsPerBitset)
+            var occurrences: [UInt64] = [], ends: [Int] = []
+            bits.withUnsafeMutableBufferPointer { b in
+                bytes.withUnsafeBufferPointer { prefilter.scan($0, spans: [from..<bytes.count], bits: b, occurrences: &occurrences, occurrenceEnd: &ends) }
+            }
+            let present = bits[inID >> 6] & (1 << UInt64(inID & 63)) != 0
+            let found = occurrences.map { Int($0 >> 32) + 1 - 2 }
+            XCTAssertEqual(present, !found.isEmpty, text)
+            return found
+        }
+        XCTAssertEqual(recorded("in writing"), [0])
+        XCTAssertEqual(recorded("within a basin"), [])
+        XCTAssertEqual(recorded("the information"), [4])
+        XCTAssertEqual(recorded("IN WRITING (in writing) -in \"In"), [0, 12, 25, 29])
+        XCTAssertEqual(recorded("caf\u{E9}in writing"), [5], "a non-ASCII byte before may be a boundary")
+        XCTAssertEqual(recorded("login writing", from: 3), [], "the byte before the span is a word byte")
+        XCTAssertEqual(recorded("log in writing", from: 4), [4])
+        XCTAssertEqual(recorded("_in 9in"), [])
+    }
+
     /// PCRE2 (caseless, UCP) matches an ASCII letter to exactly two non-ASCII characters; the prefilter folds only
     /// ASCII and switches itself off for text containing either. A new PCRE2 or Unicode version must not add a third.
     func testOnlyLongSAndKelvinFoldToASCIILetters() throws {
@@ -267,8 +310,12 @@ final class KeywordExtractorTests: XCTestCase {
                 let present = library.prefilter.literals(in: bytes, range: range)
                 let presentSet = Set(present.map { library.prefilter.literals[Int($0)] })
                 let lower = String(decoding: line, as: UTF8.self).lowercased()
-                for literal in library.prefilter.literals where lower.contains(literal) != presentSet.contains(literal) {
-                    XCTFail("\(file.lastPathComponent): the automaton and a substring search disagree on '\(literal)'")
+                for (l, literal) in library.prefilter.literals.enumerated() {
+                    // A word-start literal counts only where it begins a word (the line starts after a newline).
+                    let expected = library.prefilter.isWordStartOnly(l) ? occursAtWordStart(literal, in: lower) : lower.contains(literal)
+                    if expected != presentSet.contains(literal) {
+                        XCTFail("\(file.lastPathComponent): the automaton and a substring search disagree on '\(literal)'")
+                    }
                 }
                 for pattern in library.patterns {
                     guard try matcher.firstMatch(pattern.regex, in: subject, from: range.lowerBound, to: range.upperBound) != nil else { continue }
