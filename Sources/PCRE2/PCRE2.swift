@@ -227,10 +227,14 @@ public final class Matcher {
     /// The first match at or after `start` within `subject[..<end]`, or nil.
     /// Throws when a resource limit is hit, so that a runaway pattern is reported, never silently missed.
     public func firstMatch(_ regex: Regex, in subject: Subject, from start: Int = 0, to end: Int? = nil) throws(PCRE2Error) -> Match? {
-        let limit = end ?? subject.count
+        let (code, jit) = regex.codeForMatch()
+        return try firstMatch(regex, code: code, jit: jit, in: subject, from: start, to: end ?? subject.count)
+    }
+
+    /// `firstMatch` with the code to run already chosen (a find-all chooses it once, not per attempt).
+    private func firstMatch(_ regex: Regex, code: OpaquePointer, jit: Bool, in subject: Subject, from start: Int, to limit: Int) throws(PCRE2Error) -> Match? {
         guard start <= limit else { return nil }
         let rc: Int32
-        let (code, jit) = regex.codeForMatch()
         // Matching against a shorter length than the buffer makes `end` a hard boundary.
         if jit {
             rc = pcre2_jit_match_8(code, subject.bytes.baseAddress, limit, start, 0, matchData, context)
@@ -261,8 +265,9 @@ public final class Matcher {
         }
         var out: [Match] = []
         var position = 0
+        let (code, jit) = anchored.codeForMatch()
         for s in starts where s >= position && s <= end {
-            if let m = try firstMatch(anchored, in: subject, from: s, to: end) {
+            if let m = try firstMatch(anchored, code: code, jit: jit, in: subject, from: s, to: end) {
                 out.append(m)
                 position = m.range.isEmpty ? s + 1 : m.range.upperBound
             }
@@ -275,7 +280,8 @@ public final class Matcher {
         let limit = end ?? subject.count
         var out: [Match] = []
         var position = start
-        while position <= limit, let m = try firstMatch(regex, in: subject, from: position, to: limit) {
+        let (code, jit) = regex.codeForMatch()
+        while position <= limit, let m = try firstMatch(regex, code: code, jit: jit, in: subject, from: position, to: limit) {
             out.append(m)
             if m.range.isEmpty {
                 // Step over one whole UTF-8 character on an empty match.
