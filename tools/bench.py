@@ -185,6 +185,8 @@ def table(r):
               f"{x['match_mb_per_s']:.1f} MB/s on one core ({x['pcre2_searches']} PCRE2 searches instead of {x['pcre2_searches_without_prefilter']}); "
               f"`rg -P -i -c -f patterns.txt`: {x['rg_mb_per_s']:.2f} MB/s; baa takes {1 / x['speedup_vs_rg']:.2f}x rg's time "
               f"({x['speedup_vs_rg']:.2f}x its speed; {x.get('literal_led_patterns', 0)} patterns literal-led). "
+              + (f"Its literal pass alone: {x['literal_pass_mb_per_s']:.0f} MB/s ({x['literals']} literals, {x.get('literal_pass_start_occurrences', 0)} start occurrences). "
+                 if x.get('literal_pass_mb_per_s') else "") +
               f"Every match of every pattern, eagerly: {x.get('find_all_mb_per_s', 0):.1f} MB/s ({x.get('find_all_matches', 0)} matches). "
               f"Whole analysis (segmenting, definitions, rules): {x['analyze_mb_per_s']:.1f} MB/s; segmenter alone {x['segment_mb_per_s']:.1f} MB/s."
               + (f" Hyperscan {h['hyperscan'].split()[0]} over the same text: all {h['patterns']} patterns it accepts ({h['prefilter_mode']} in prefilter mode, "

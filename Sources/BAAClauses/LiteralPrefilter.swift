@@ -88,34 +88,30 @@ public final class LiteralPrefilter: Sendable {
         var programs: [Int32] = []
         var anchoredLists: [[Int32]] = []
         var unfiltered: [Int] = []
-        /// How likely a requirement is to hold in a paragraph (smaller: rarer), by `KeywordExtractor.cost`.
-        func cost(_ r: LiteralRequirement) -> Double {
+        /// A requirement's code, and how likely it is to hold in a paragraph (smaller: rarer; `KeywordExtractor.cost`
+        /// of a literal, the smallest of an AND's children, the sum of an OR's), in one pass over the tree.
+        func compile(_ r: LiteralRequirement) -> (code: [Int32], cost: Double) {
             switch r {
-            case .always: return .infinity
-            case .literal(let s): return KeywordExtractor.cost(s)
-            case .all(let parts): return parts.map(cost).min() ?? .infinity
-            case .anyOf(let parts): return parts.map(cost).reduce(0, +)
-            }
-        }
-        func emit(_ r: LiteralRequirement) {
-            switch r {
-            case .always: programs.append(-1)
-            case .literal(let s): programs.append(id(s))
+            case .always: return ([-1], .infinity)
+            case .literal(let s): return ([id(s)], KeywordExtractor.cost(s))
             case .all(let parts), .anyOf(let parts):
                 let isAll: Bool
                 if case .all = r { isAll = true } else { isAll = false }
-                let header = programs.count
-                programs += [isAll ? -2 : -3, Int32(parts.count), 0]
+                let children = parts.map(compile)
                 // Stable order: ties keep the pattern's own order.
-                let ordered = parts.enumerated().sorted { a, b in
-                    let (ca, cb) = (cost(a.element), cost(b.element))
+                let ordered = children.indices.sorted { a, b in
+                    let (ca, cb) = (children[a].cost, children[b].cost)
                     if ca != cb { return isAll ? ca < cb : ca > cb }
-                    return a.offset < b.offset
+                    return a < b
                 }
-                for (_, part) in ordered { emit(part) }
-                programs[header + 2] = Int32(programs.count - header)
+                var code: [Int32] = [isAll ? -2 : -3, Int32(parts.count), 0]
+                for k in ordered { code += children[k].code }
+                code[2] = Int32(code.count)
+                let costs = children.map(\.cost)
+                return (code, isAll ? costs.min() ?? .infinity : costs.reduce(0, +))
             }
         }
+        func emit(_ r: LiteralRequirement) { programs += compile(r).code }
         for (p, r) in requirements.enumerated() {
             emit(r)
             programStart.append(Int32(programs.count))
@@ -237,7 +233,7 @@ public final class LiteralPrefilter: Sendable {
                 if trie[s * classCount + c] < 0 {
                     trie[s * classCount + c] = Int32(own.count)
                     own.append([])
-                    trie += Array(repeating: -1, count: classCount)
+                    trie.append(contentsOf: repeatElement(-1, count: classCount))
                 }
                 s = Int(trie[s * classCount + c])
             }
