@@ -47,10 +47,11 @@ public final class MatchIndex {
     private var startsBuffer: [Int] = []
     /// Per rule: the paragraphs where it may fire (nil: everywhere).
     private let ruleParagraphs: [[Int32]?]
-    /// Per pattern x paragraph, two entries: the slice of `pool` holding its matches there (lower, upper), or
-    /// (-1, -1) not yet looked at, (-3, -3) possible but not yet run, and (-2, -2) no match. Raw memory: the hot path's reads and writes skip the dynamic
-    /// exclusivity checks a class's array property costs (about a tenth of the matching stage).
+    /// Per pattern x paragraph: -1 not yet looked at, -3 possible but not yet run, -2 no match, k >= 0 its matches are
+    /// the slice `runs[k]` of `pool`. Raw memory: the hot path's reads and writes skip the dynamic exclusivity checks a
+    /// class's array property costs (about a tenth of the matching stage).
     private let state: UnsafeMutableBufferPointer<Int32>
+    private var runs: [Range<Int>] = []
     private var pool: [Match] = []
     /// `pool`'s ranges alone, what most lookups read.
     private var poolRanges: [Range<Int>] = []
@@ -70,7 +71,7 @@ public final class MatchIndex {
         paragraphRanges = segments.paragraphs.map(\.range)
         paragraphStarts = paragraphRanges.map(\.lowerBound)
         let n = paragraphRanges.count
-        state = .allocate(capacity: 2 * library.patterns.count * n)
+        state = .allocate(capacity: library.patterns.count * n)
         state.initialize(repeating: -1)
         let text = UnsafeBufferPointer(start: subject.bytes.baseAddress, count: subject.count)
         usesPrefilter = usePrefilter && !MatchIndex.prefilterDisabled && prefilter.isUsable && !LiteralPrefilter.needsUnicodeFolding(text)
@@ -154,11 +155,11 @@ public final class MatchIndex {
     /// False when a pattern certainly has no match in a paragraph: it ran there and found none, or its literal
     /// requirement fails there (remembered). Runs no PCRE2.
     func mayMatch(_ pattern: Int, paragraph: Int) -> Bool {
-        let key = 2 &* (pattern &* paragraphRanges.count &+ paragraph)
+        let key = pattern &* paragraphRanges.count &+ paragraph
         let s = state[key]
         if s != -1 { return s != -2 }
         let possible = isPossible(pattern, paragraph: paragraph)
-        state[key] = possible ? -3 : -2; state[key + 1] = state[key]
+        state[key] = possible ? -3 : -2
         return possible
     }
 
@@ -169,11 +170,11 @@ public final class MatchIndex {
 
     /// Where a pattern's matches in one paragraph lie in the pool, running it there the first time.
     func matchSlots(_ pattern: Int, paragraph: Int) -> Range<Int> {
-        let key = 2 &* (pattern &* paragraphRanges.count &+ paragraph)
+        let key = pattern &* paragraphRanges.count &+ paragraph
         let s = state[key]
         if s == -2 { return 0..<0 }
-        if s >= 0 { return Int(s)..<Int(state[key + 1]) }
-        guard s == -3 || isPossible(pattern, paragraph: paragraph) else { state[key] = -2; state[key + 1] = -2; return 0..<0 }
+        if s >= 0 { return runs[Int(s)] }
+        guard s == -3 || isPossible(pattern, paragraph: paragraph) else { state[key] = -2; return 0..<0 }
         let r = paragraphRanges[paragraph]
         searches += 1
         do {
@@ -185,20 +186,19 @@ public final class MatchIndex {
             } else {
                 found = try matcher.allMatches(library.patterns[pattern].regex, in: subject, from: r.lowerBound, to: r.upperBound)
             }
-            if found.isEmpty { state[key] = -2; state[key + 1] = -2; return 0..<0 }
+            if found.isEmpty { state[key] = -2; return 0..<0 }
             let slots = pool.count..<(pool.count + found.count)
-            state[key] = Int32(slots.lowerBound); state[key + 1] = Int32(slots.upperBound)
+            state[key] = Int32(runs.count)
+            runs.append(slots)
             pool += found
             for m in found { poolRanges.append(m.range) }
             return slots
         } catch {
             // A pattern that hit a limit is reported and not run again: no paragraph gets a match from it.
             failures[pattern] = error.isResourceLimit ? "hit a PCRE2 resource limit (\(error.message))" : error.message
-            for i in paragraphRanges.indices {
-                let k = 2 * (pattern * paragraphRanges.count + i)
-                if state[k] < 0 { state[k] = -2; state[k + 1] = -2 }
+            for i in paragraphRanges.indices where state[pattern * paragraphRanges.count + i] < 0 {
+                state[pattern * paragraphRanges.count + i] = -2
             }
-            state[key] = -2; state[key + 1] = -2
             return 0..<0
         }
     }
