@@ -59,8 +59,8 @@ public final class LiteralPrefilter: Sendable {
     public let literalLengths: [Int32]
     /// Per literal: a word-start literal (see `isWordStartOnly`).
     private let wordStartOnly: [Bool]
-    /// The (premultiplied) state a span starts in when the byte before it is not a word byte: where word-start
-    /// literals may begin. 0 (the root) otherwise.
+    /// The (premultiplied) state a span starts in when the byte before it is not a word byte, where word-start
+    /// literals may begin; 0 (the root) when there are none.
     private let afterNonWord: Int
     /// Per pattern: its requirement as a prefix tree over literal ids, read with short-circuits by `holds`. A node is
     /// a literal id (>= 0), -1 (always true), or [-2 AND / -3 OR, child count, node length] followed by its children;
@@ -111,9 +111,8 @@ public final class LiteralPrefilter: Sendable {
                 return (code, isAll ? costs.min() ?? .infinity : costs.reduce(0, +))
             }
         }
-        func emit(_ r: LiteralRequirement) { programs += compile(r).code }
         for (p, r) in requirements.enumerated() {
-            emit(r)
+            programs += compile(r).code
             programStart.append(Int32(programs.count))
             if let anchors = KeywordExtractor.anchors(of: r) {
                 for a in anchors {
@@ -285,7 +284,9 @@ public final class LiteralPrefilter: Sendable {
             }
         }
         self.transitions = table
+        // The root's successor on a class no literal uses but as a word-start prefix: no literal ends there.
         self.afterNonWord = isUsable && otherNonWord != 0 ? Int(table[otherNonWord]) : 0
+        precondition(afterNonWord >= 0, "the after-non-word state has outputs")
         var outputStart: [Int32] = [0]
         var outputs: [Int32] = []
         for s in 0..<stateCount { outputs += out[s]; outputStart.append(Int32(outputs.count)) }
@@ -476,11 +477,6 @@ public final class LiteralPrefilter: Sendable {
     /// The literal ids one of which every match of a pattern starts with, ascending (empty: unknown).
     public func startSet(_ pattern: Int) -> ArraySlice<Int32> {
         startSets[Int(startSetStart[pattern])..<Int(startSetStart[pattern + 1])]
-    }
-
-    /// The rules anchored on a literal (their anchor set contains it).
-    public func rules(anchoredOn literal: Int32) -> ArraySlice<Int32> {
-        ruleAnchored[Int(ruleAnchoredStart[Int(literal)])..<Int(ruleAnchoredStart[Int(literal) + 1])]
     }
 
     /// Appends to `out` the rules anchored on the literals set in `bits` (a presence bitset), literal by literal; a
