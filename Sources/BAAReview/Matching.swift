@@ -181,7 +181,11 @@ public final class MatchIndex {
             let found: [Match]
             if usesPrefilter, !library.prefilter.startSet(pattern).isEmpty {
                 // Every match starts at a start literal: try the pattern anchored at those positions only.
-                let starts = startPositions(of: pattern, paragraph: paragraph)
+                // The reusable buffer is borrowed for the call: filling it is a local's appends, not a property's.
+                var starts: [Int] = []
+                swap(&starts, &startsBuffer)
+                defer { swap(&starts, &startsBuffer) }
+                startPositions(of: pattern, paragraph: paragraph, into: &starts)
                 found = starts.isEmpty ? [] : try matcher.allMatches(library.patterns[pattern].regex, in: subject, startingAt: starts, to: r.upperBound)
             } else {
                 found = try matcher.allMatches(library.patterns[pattern].regex, in: subject, from: r.lowerBound, to: r.upperBound)
@@ -204,7 +208,7 @@ public final class MatchIndex {
     }
 
     /// Where the pattern's start literals begin in a paragraph, ascending and distinct.
-    private func startPositions(of pattern: Int, paragraph: Int) -> [Int] {
+    private func startPositions(of pattern: Int, paragraph: Int, into startsBuffer: inout [Int]) {
         startsBuffer.removeAll(keepingCapacity: true)
         let prefilter = library.prefilter
         let lengths = prefilter.literalLengths
@@ -232,7 +236,6 @@ public final class MatchIndex {
             return w
         }
         startsBuffer.removeLast(startsBuffer.count - distinct)
-        return startsBuffer
     }
 
     /// The range of the match in a pool slot (from `firstSlot`).
