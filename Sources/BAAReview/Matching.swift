@@ -385,8 +385,8 @@ struct RuleEvaluator {
             var captures: [String: String] = [:]
             if let k = captureSlot, let capture = rule.capture {
                 let m = index.match(k)
-                for (name, number) in library.patterns[capture].regex.groupNames where number < m.groups.count {
-                    if let r = m.groups[number] { captures[name] = subject.text(r) }
+                for (name, number) in library.patterns[capture].regex.groupNames {
+                    if let r = m.group(number) { captures[name] = subject.text(r) }
                 }
             }
             var veto: (String, String)?

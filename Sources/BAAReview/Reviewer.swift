@@ -69,7 +69,7 @@ public final class Reviewer {
         for d in library.definitions {
             for m in index.matches[d] {
                 let groups = library.patterns[d].regex.groupNames
-                func group(_ name: String) -> String? { groups[name].flatMap { $0 < m.groups.count ? m.groups[$0] : nil }.map(subject.text) }
+                func group(_ name: String) -> String? { groups[name].flatMap { m.group($0) }.map(subject.text) }
                 if let term = group("term"), let deadline = DeadlineParser.parse(value: group("value"), unit: group("unit"), text: subject.text(m.range)) {
                     definitions[DeadlineParser.key(term)] = deadline
                 }

@@ -83,7 +83,7 @@ public struct Segmenter: Sendable {
                     // Markdown emphasis around a label ("**1.16** ...") does not hide it.
                     let line = Segmenter.stripEmphasis(String(decoding: utf8[range], as: UTF8.self))
                     let subject = Subject(line)
-                    func group(_ m: Match, _ g: Int) -> String? { g < m.groups.count ? m.groups[g].map(subject.text) : nil }
+                    func group(_ m: Match, _ g: Int) -> String? { m.group(g).map(subject.text) }
                     func after(_ m: Match) -> String { subject.text(m.range.upperBound..<subject.count) }
                     let paraIndex = seg.paragraphs.count
                     var headingOnly = false

@@ -194,8 +194,24 @@ public final class Regex: @unchecked Sendable {
 /// One match: the whole span and each capture group's span (byte offsets into the subject).
 public struct Match: Sendable, Equatable {
     public let range: Range<Int>
+    /// Groups 1 and up (none for a pattern without groups: most matches then allocate nothing).
+    private let captured: [Range<Int>?]
+
+    init(range: Range<Int>, captured: [Range<Int>?]) {
+        self.range = range
+        self.captured = captured
+    }
+
+    /// The number of groups, the whole match (group 0) included.
+    public var groupCount: Int { captured.count + 1 }
+
+    /// Group `i`'s span (0: the whole match); nil where the group did not participate or does not exist.
+    public func group(_ i: Int) -> Range<Int>? {
+        i == 0 ? range : (i > 0 && i <= captured.count ? captured[i - 1] : nil)
+    }
+
     /// Index 0 is the whole match; nil where a group did not participate.
-    public let groups: [Range<Int>?]
+    public var groups: [Range<Int>?] { [range] + captured }
 }
 
 /// Per-thread match state: match data, a match context with limits, and a JIT stack.
@@ -247,14 +263,12 @@ public final class Matcher {
         let pairs = Int(pcre2_get_ovector_count_8(matchData))
         let groupCount = min(regex.captureCount + 1, pairs)
         let unset = baa_pcre2_unset()
-        var groups: [Range<Int>?] = []
-        groups.reserveCapacity(groupCount)
-        for i in 0..<groupCount {
+        func span(_ i: Int) -> Range<Int>? {
             let s = ovector[2 * i], e = ovector[2 * i + 1]
-            groups.append(s == unset || e < s ? nil : s..<e)
+            return s == unset || e < s ? nil : s..<e
         }
-        guard let whole = groups.first ?? nil else { return nil }
-        return Match(range: whole, groups: groups)
+        guard groupCount > 0, let whole = span(0) else { return nil }
+        return Match(range: whole, captured: groupCount > 1 ? (1..<groupCount).map(span) : [])
     }
 
     /// Every non-overlapping match in `subject[start..<end]` that starts at one of `starts` (ascending offsets), found
