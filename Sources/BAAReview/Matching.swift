@@ -177,8 +177,9 @@ public final class MatchIndex {
         guard s == -3 || isPossible(pattern, paragraph: paragraph) else { state[key] = -2; return 0..<0 }
         let r = paragraphRanges[paragraph]
         searches += 1
+        // Matches go straight into the pool; on an error the partial run is dropped.
+        let first = pool.count
         do {
-            let found: [Match]
             if usesPrefilter, !library.prefilter.startSet(pattern).isEmpty {
                 // Every match starts at a start literal: try the pattern anchored at those positions only.
                 // The reusable buffer is borrowed for the call: filling it is a local's appends, not a property's.
@@ -186,18 +187,20 @@ public final class MatchIndex {
                 swap(&starts, &startsBuffer)
                 defer { swap(&starts, &startsBuffer) }
                 startPositions(of: pattern, paragraph: paragraph, into: &starts)
-                found = starts.isEmpty ? [] : try matcher.allMatches(library.patterns[pattern].regex, in: subject, startingAt: starts, to: r.upperBound)
+                if !starts.isEmpty {
+                    try matcher.appendMatches(library.patterns[pattern].regex, in: subject, startingAt: starts, to: r.upperBound, into: &pool)
+                }
             } else {
-                found = try matcher.allMatches(library.patterns[pattern].regex, in: subject, from: r.lowerBound, to: r.upperBound)
+                try matcher.appendMatches(library.patterns[pattern].regex, in: subject, from: r.lowerBound, to: r.upperBound, into: &pool)
             }
-            if found.isEmpty { state[key] = -2; return 0..<0 }
-            let slots = pool.count..<(pool.count + found.count)
+            if pool.count == first { state[key] = -2; return 0..<0 }
+            let slots = first..<pool.count
             state[key] = Int32(runs.count)
             runs.append(slots)
-            pool += found
-            for m in found { poolRanges.append(m.range) }
+            for k in slots { poolRanges.append(pool[k].range) }
             return slots
         } catch {
+            pool.removeSubrange(first...)
             // A pattern that hit a limit is reported and not run again: no paragraph gets a match from it.
             failures[pattern] = error.isResourceLimit ? "hit a PCRE2 resource limit (\(error.message))" : error.message
             for i in paragraphRanges.indices where state[pattern * paragraphRanges.count + i] < 0 {

@@ -274,10 +274,16 @@ public final class Matcher {
     /// Every non-overlapping match in `subject[start..<end]` that starts at one of `starts` (ascending offsets), found
     /// by anchored attempts there only. It equals `allMatches` when every match of the pattern starts at one of them.
     public func allMatches(_ regex: Regex, in subject: Subject, startingAt starts: [Int], to end: Int) throws(PCRE2Error) -> [Match] {
-        guard let anchored = regex.anchored else {
-            return try allMatches(regex, in: subject, from: starts.first ?? end, to: end)
-        }
         var out: [Match] = []
+        try appendMatches(regex, in: subject, startingAt: starts, to: end, into: &out)
+        return out
+    }
+
+    /// `allMatches(_:in:startingAt:to:)`, appended to `out` (a caller that keeps every match in one array).
+    public func appendMatches(_ regex: Regex, in subject: Subject, startingAt starts: [Int], to end: Int, into out: inout [Match]) throws(PCRE2Error) {
+        guard let anchored = regex.anchored else {
+            return try appendMatches(regex, in: subject, from: starts.first ?? end, to: end, into: &out)
+        }
         var position = 0
         let (code, jit) = anchored.codeForMatch()
         for s in starts where s >= position && s <= end {
@@ -286,13 +292,17 @@ public final class Matcher {
                 position = m.range.isEmpty ? s + 1 : m.range.upperBound
             }
         }
-        return out
     }
 
     /// Every non-overlapping match in `subject[start..<end]`.
     public func allMatches(_ regex: Regex, in subject: Subject, from start: Int = 0, to end: Int? = nil) throws(PCRE2Error) -> [Match] {
-        let limit = end ?? subject.count
         var out: [Match] = []
+        try appendMatches(regex, in: subject, from: start, to: end ?? subject.count, into: &out)
+        return out
+    }
+
+    /// `allMatches(_:in:from:to:)`, appended to `out`.
+    public func appendMatches(_ regex: Regex, in subject: Subject, from start: Int, to limit: Int, into out: inout [Match]) throws(PCRE2Error) {
         var position = start
         let (code, jit) = regex.codeForMatch()
         while position <= limit, let m = try firstMatch(regex, code: code, jit: jit, in: subject, from: position, to: limit) {
@@ -306,6 +316,5 @@ public final class Matcher {
                 position = m.range.upperBound
             }
         }
-        return out
     }
 }

@@ -51,4 +51,57 @@ final class PrefilterParityTests: XCTestCase {
         // The comparison means something only if the prefilter skipped most of the work.
         XCTAssertLessThan(searches.with * 4, searches.without)
     }
+
+    /// A pattern that matches at its first start literal in a paragraph and then hits a PCRE2 resource limit at a
+    /// later one: the paragraph gets none of its matches (the partial run is dropped from the shared pool), the failure
+    /// is reported, and the matches of the patterns run before and after it are untouched.
+    func testAPatternThatFailsMidRunLeavesNoPartialMatches() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("baa-midrun-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(at: URL(fileURLWithPath: Paths.clauses), to: dir)
+        try """
+        element: insurance
+        title: Insurance (a rule that fails midway, for a test)
+        kind: risk
+        citation: "none (contractual risk term)"
+        severity: low
+        rationale: test fixture
+        recommendation: test fixture
+        patterns:
+          midway: 'zq(?:(?:a+)+$|\\b)'
+        rules:
+          - id: insurance.midway
+            verdict: present
+            scope: paragraph
+            all: [midway]
+            examples:
+              match:
+                - '[[zq]] end'
+              no_match:
+                - 'nothing here'
+        """.write(to: dir.appendingPathComponent("insurance.yaml"), atomically: true, encoding: .utf8)
+        let library = try ClauseLibrary.load(directory: dir.path)
+        let midway = try XCTUnwrap(library.patterns.first { $0.regex.pattern.hasPrefix("zq") }?.index)
+        XCTAssertNotNil(library.prefilter.startSet(midway).first, "the test needs a literal-led pattern")
+        let text = "Business Associate shall notify Covered Entity of any Breach. zq end; zq" + String(repeating: "a", count: 40) + "! Business Associate shall report it.\n"
+        let subject = Subject(text)
+        let segments = Segmenter().segment(text)
+        let reference = MatchIndex(library: library, subject: subject, segments: segments, matcher: Matcher(), prefilter: false)
+        let index = MatchIndex(library: library, subject: subject, segments: segments, matcher: Matcher())
+        XCTAssertTrue(index.usesPrefilter)
+        let others = library.patterns.indices.filter { $0 != midway }
+        let (before, after) = (others.prefix(others.count / 2), others.dropFirst(others.count / 2))
+        var expected: [Int: [Match]] = [:]
+        for p in others { expected[p] = reference.matches[p] }
+        for p in before { XCTAssertEqual(index.matches[p], expected[p], "pattern \(p)") }
+        XCTAssertEqual(index.matches[midway], [], "no partial run of the failing pattern")
+        XCTAssertNotNil(index.failures[midway])
+        for p in after {
+            XCTAssertEqual(index.matches[p], expected[p], "pattern \(p)")
+            // The evaluator's path: the first match found through the pool's ranges.
+            XCTAssertEqual(index.first(p, in: 0..<subject.count), expected[p]?.first, "pattern \(p), first match")
+        }
+        for p in before { XCTAssertEqual(index.matches[p], expected[p], "pattern \(p), read again") }
+        XCTAssertGreaterThan(others.filter { !(expected[$0] ?? []).isEmpty }.count, 2, "other patterns match in the paragraph")
+    }
 }
