@@ -466,6 +466,21 @@ public final class LiteralPrefilter: Sendable {
         startBits.withUnsafeBufferPointer { $0[pattern &* startWords &+ literal >> 6] } & (1 << UInt64(literal & 63)) != 0
     }
 
+    /// Appends to `out`, in the order given, where each of `occurrences` (`end << 32 | literal`, as `scan` records
+    /// them) begins, for those of the pattern's start literals.
+    public func appendStarts(of pattern: Int, occurrences: UnsafeBufferPointer<UInt64>, into out: inout [Int]) {
+        startBits.withUnsafeBufferPointer { bits in
+            literalLengths.withUnsafeBufferPointer { lengths in
+                let row = pattern &* startWords
+                for o in occurrences {
+                    let literal = Int(o & 0xFFFF_FFFF)
+                    guard bits[row &+ literal >> 6] & (1 << UInt64(literal & 63)) != 0 else { continue }
+                    out.append(Int(o >> 32) &+ 1 &- Int(lengths[literal]))
+                }
+            }
+        }
+    }
+
     /// Whether any literal of a pattern's start set is set in `bits` (a presence bitset); true when it has none.
     public func mayStart(_ pattern: Int, bits: UnsafeBufferPointer<UInt64>) -> Bool {
         let lo = Int(startMaskStart[pattern]), hi = Int(startMaskStart[pattern + 1])

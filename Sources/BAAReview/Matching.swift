@@ -213,14 +213,9 @@ public final class MatchIndex {
     /// Where the pattern's start literals begin in a paragraph, ascending and distinct.
     private func startPositions(of pattern: Int, paragraph: Int, into startsBuffer: inout [Int]) {
         startsBuffer.removeAll(keepingCapacity: true)
-        let prefilter = library.prefilter
-        let lengths = prefilter.literalLengths
         occurrences.withUnsafeBufferPointer { occ in
-            for k in occurrenceStart[paragraph]..<occurrenceStart[paragraph + 1] {
-                let literal = Int(occ[k] & 0xFFFF_FFFF)
-                guard prefilter.starts(pattern, with: literal) else { continue }
-                startsBuffer.append(Int(occ[k] >> 32) + 1 - Int(lengths[literal]))
-            }
+            library.prefilter.appendStarts(of: pattern, occurrences: UnsafeBufferPointer(rebasing: occ[occurrenceStart[paragraph]..<occurrenceStart[paragraph + 1]]),
+                                           into: &startsBuffer)
         }
         // Ends come in text order; starts are almost sorted (a longer literal ending later may start earlier).
         let distinct = startsBuffer.withUnsafeMutableBufferPointer { b -> Int in
