@@ -46,8 +46,8 @@ public final class LiteralPrefilter: Sendable {
     private let startSetStart: [Int32]
     private let startSets: [Int32]
     /// Per pattern: its start set as a bitset over literal ids (`startWords` words each; all zero: unknown).
-    @usableFromInline let startBits: [UInt64]
-    @usableFromInline let startWords: Int
+    private let startBits: [UInt64]
+    private let startWords: Int
     /// Per pattern: the nonzero words of its start bitset, `startMaskWord[k]` and `startMask[k]` for k in
     /// `startMaskStart[p] ..< startMaskStart[p + 1]` (none: unknown start).
     private let startMaskStart: [Int32]
@@ -320,11 +320,27 @@ public final class LiteralPrefilter: Sendable {
 
     /// The ids of the literals that occur in `text[range]` (ASCII case folded), ascending.
     public func literals(in text: UnsafeBufferPointer<UInt8>, range: Range<Int>) -> [Int32] {
-        var bits = [UInt64](repeating: 0, count: wordsPerBitset)
-        var occurrences: [UInt64] = []
-        var ends: [Int] = []
-        bits.withUnsafeMutableBufferPointer { scan(text, spans: [range], bits: $0, occurrences: &occurrences, occurrenceEnd: &ends) }
+        let bits = scan(text, spans: [range]).bits
         return literals.indices.filter { bits[$0 >> 6] & (1 << UInt64($0 & 63)) != 0 }.map(Int32.init)
+    }
+
+    /// What one scan of many spans finds: per span k, the presence bitset
+    /// `bits[k * wordsPerBitset ..< (k + 1) * wordsPerBitset]` and the start-literal occurrences
+    /// `occurrences[occurrenceStart[k] ..< occurrenceStart[k + 1]]` (`end << 32 | literal`, in text order).
+    public struct Scan {
+        public var bits: [UInt64]
+        public var occurrences: [UInt64] = []
+        public var occurrenceStart: [Int] = [0]
+    }
+
+    /// Scans many spans (a document's paragraphs) at once; see `scan(_:spans:bits:occurrences:occurrenceEnd:)`.
+    public func scan(_ text: UnsafeBufferPointer<UInt8>, spans: [Range<Int>]) -> Scan {
+        var result = Scan(bits: [UInt64](repeating: 0, count: spans.count * wordsPerBitset))
+        result.occurrenceStart.reserveCapacity(spans.count + 1)
+        result.bits.withUnsafeMutableBufferPointer { b in
+            scan(text, spans: spans, bits: b, occurrences: &result.occurrences, occurrenceEnd: &result.occurrenceStart)
+        }
+        return result
     }
 
     /// Scans many spans (a document's paragraphs) at once. For span k it sets the bits of the literals that occur in it
@@ -461,9 +477,8 @@ public final class LiteralPrefilter: Sendable {
     public func isWordStartOnly(_ literal: Int) -> Bool { wordStartOnly[literal] }
 
     /// Whether a literal is in a pattern's start set.
-    @inlinable
     public func starts(_ pattern: Int, with literal: Int) -> Bool {
-        startBits.withUnsafeBufferPointer { $0[pattern &* startWords &+ literal >> 6] } & (1 << UInt64(literal & 63)) != 0
+        startBits[pattern * startWords + literal >> 6] & (1 << UInt64(literal & 63)) != 0
     }
 
     /// Appends to `out`, in the order given, where each of `occurrences` (`end << 32 | literal`, as `scan` records

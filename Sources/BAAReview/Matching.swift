@@ -85,16 +85,11 @@ public final class MatchIndex {
         }
         // One pass over all paragraphs: the literals each contains (a bitset) and where start literals occur.
         let ranges = paragraphRanges, starts = paragraphStarts
-        var bits = [UInt64](repeating: 0, count: n * words)
-        var occurrences: [UInt64] = []
-        var occurrenceStart = [0]
-        occurrenceStart.reserveCapacity(n + 1)
-        bits.withUnsafeMutableBufferPointer { b in
-            prefilter.scan(text, spans: ranges, bits: b, occurrences: &occurrences, occurrenceEnd: &occurrenceStart)
-        }
+        let scan = prefilter.scan(text, spans: ranges)
+        let bits = scan.bits
         self.bits = bits
-        self.occurrences = occurrences
-        self.occurrenceStart = occurrenceStart
+        occurrences = scan.occurrences
+        occurrenceStart = scan.occurrenceStart
         // Rules by anchor: a rule may fire in paragraph i when its anchor occurs in i or in i's list lead-in.
         var lists: [[Int32]?] = Array(repeating: [], count: library.rules.count)
         for r in prefilter.unanchoredRules { lists[r] = nil }
@@ -343,8 +338,8 @@ struct RuleEvaluator {
         // possible in that paragraph: checked once per paragraph, before any of them runs.
         var checkedParagraph = -1, paragraphPossible = true
         for unit in units {
-            if unit.leadIn == nil, segments.paragraphs[unit.paragraph].range.contains(unit.range.lowerBound),
-               unit.range.upperBound <= segments.paragraphs[unit.paragraph].range.upperBound {
+            if unit.leadIn == nil, index.paragraphRanges[unit.paragraph].contains(unit.range.lowerBound),
+               unit.range.upperBound <= index.paragraphRanges[unit.paragraph].upperBound {
                 if unit.paragraph != checkedParagraph {
                     checkedParagraph = unit.paragraph
                     paragraphPossible = rule.all.allSatisfy { index.mayMatch($0, paragraph: unit.paragraph) }

@@ -202,16 +202,10 @@ public struct Match: Sendable, Equatable {
         self.captured = captured
     }
 
-    /// The number of groups, the whole match (group 0) included.
-    public var groupCount: Int { captured.count + 1 }
-
     /// Group `i`'s span (0: the whole match); nil where the group did not participate or does not exist.
     public func group(_ i: Int) -> Range<Int>? {
         i == 0 ? range : (i > 0 && i <= captured.count ? captured[i - 1] : nil)
     }
-
-    /// Index 0 is the whole match; nil where a group did not participate.
-    public var groups: [Range<Int>?] { [range] + captured }
 }
 
 /// Per-thread match state: match data, a match context with limits, and a JIT stack.

@@ -94,14 +94,7 @@ struct BenchMatchCommand: ParsableCommand {
             let scanStart = DispatchTime.now().uptimeNanoseconds
             var recorded = 0
             for (d, s) in zip(subjects, segments) {
-                let spans = s.paragraphs.map(\.range)
-                var bits = [UInt64](repeating: 0, count: spans.count * lib.prefilter.wordsPerBitset)
-                var occurrences: [UInt64] = [], ends: [Int] = []
-                bits.withUnsafeMutableBufferPointer { b in
-                    lib.prefilter.scan(UnsafeBufferPointer(start: d.bytes.baseAddress, count: d.count), spans: spans, bits: b,
-                                       occurrences: &occurrences, occurrenceEnd: &ends)
-                }
-                recorded += occurrences.count
+                recorded += lib.prefilter.scan(UnsafeBufferPointer(start: d.bytes.baseAddress, count: d.count), spans: s.paragraphs.map(\.range)).occurrences.count
             }
             scanBest = min(scanBest, Double(DispatchTime.now().uptimeNanoseconds - scanStart) / 1e9)
             scanOccurrences = recorded

@@ -134,12 +134,7 @@ final class KeywordExtractorTests: XCTestCase {
                     lower[i...].starts(with: literal.utf8)
                         && !(starts.afterWordBoundary.contains(literal) && i > 0 && KeywordExtractor.isWordByte(lower[i - 1]))
                 }) { expected.append(i) }
-                var bits = [UInt64](repeating: 0, count: prefilter.wordsPerBitset)
-                var occurrences: [UInt64] = []
-                var ends: [Int] = []
-                bits.withUnsafeMutableBufferPointer { b in
-                    lower.withUnsafeBufferPointer { prefilter.scan($0, spans: [0..<lower.count], bits: b, occurrences: &occurrences, occurrenceEnd: &ends) }
-                }
+                let occurrences = lower.withUnsafeBufferPointer { prefilter.scan($0, spans: [0..<lower.count]).occurrences }
                 let candidates = Set(occurrences.map { Int($0 >> 32) + 1 - Int(prefilter.literalLengths[Int($0 & 0xFFFF_FFFF)]) }).sorted()
                 XCTAssertEqual(candidates, expected, "\(pattern) in '\(text.prefix(60))'")
                 for m in all where !candidates.contains(m.range.lowerBound) {
@@ -241,10 +236,9 @@ final class KeywordExtractorTests: XCTestCase {
         XCTAssertFalse(prefilter.isWordStartOnly(prefilter.literals.firstIndex(of: "writing")!))
         func recorded(_ text: String, from: Int = 0) -> [Int] {
             let bytes = Array(text.utf8)
-            var bits = [UInt64](repeating: 0, count: prefilter.wordsPerBitset)
-            var occurrences: [UInt64] = [], ends: [Int] = []
-            bits.withUnsafeMutableBufferPointer { b in
-                bytes.withUnsafeBufferPointer { prefilter.scan($0, spans: [from..<bytes.count], bits: b, occurrences: &occurrences, occurrenceEnd: &ends) }
+            let (bits, occurrences) = bytes.withUnsafeBufferPointer { b in
+                let scan = prefilter.scan(b, spans: [from..<bytes.count])
+                return (scan.bits, scan.occurrences)
             }
             let present = bits[inID >> 6] & (1 << UInt64(inID & 63)) != 0
             let found = occurrences.map { Int($0 >> 32) + 1 - 2 }

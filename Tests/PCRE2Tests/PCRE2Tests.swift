@@ -27,8 +27,8 @@ final class PCRE2Tests: XCTestCase {
         XCTAssertEqual(regex.groupNames["unit"], 2)
         let subject = Subject("Notice WITHIN ten (10) Business Days of discovery.")
         let m = try XCTUnwrap(try Matcher().firstMatch(regex, in: subject))
-        XCTAssertEqual(m.groups[1].map(subject.text), "ten (10)")
-        XCTAssertEqual(m.groups[2].map(subject.text), "Business Days")
+        XCTAssertEqual(m.group(1).map(subject.text), "ten (10)")
+        XCTAssertEqual(m.group(2).map(subject.text), "Business Days")
     }
 
     func testCatastrophicPatternHitsTheMatchLimitInsteadOfHanging() throws {
