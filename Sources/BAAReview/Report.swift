@@ -188,8 +188,11 @@ public struct Report: Codable, Sendable, Equatable {
     public var elements: [ElementResult]
     public var findings: [Finding]
     public var scoring: Scoring
+    /// Who is who in the document: the names of the business associate and the covered entity, and the
+    /// sentence that decided it (nil in reports written before roles were resolved).
+    public var parties: PartyRoles? = nil
 
-    enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", tool, document, score, risk, elements, findings, scoring }
+    enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", tool, document, score, risk, elements, findings, scoring, parties }
 
     public func element(_ id: String) -> ElementResult? { elements.first { $0.id == id } }
 

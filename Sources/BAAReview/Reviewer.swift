@@ -10,6 +10,8 @@ public final class Reviewer {
     public let library: ClauseLibrary
     public let playbook: Playbook
     private let matcher: Matcher
+    /// Who is who, when the command line says so (--ba / --ce); otherwise resolved per document (PartyRoles.swift).
+    public var partyOverride: PartyRoles?
 
     public init(library: ClauseLibrary, playbook: Playbook = Playbook(), limits: MatchLimits = .default) {
         self.library = library
@@ -25,10 +27,28 @@ public final class Reviewer {
         public var failures: [RuleFailure]
         public var definitions: [String: Deadline]
         public var hasHIPAAContext: Bool
-        let subject: Subject
+        /// Who is who (resolved, or given with --ba / --ce).
+        public var roles = PartyRoles()
+        var subject: Subject
     }
 
+    /// Party roles: the rules read a canonical text where each name of the business associate reads "Business
+    /// Associate" and each name of the covered entity "Covered Entity"; hits, evidence and sections are mapped back
+    /// to the document's own text (PartyRoles.swift). A document that already says so is read as it is.
     public func analyze(_ document: Document) -> Analysis {
+        var roles = partyOverride ?? RoleResolver(matcher: matcher).resolve(document.text)
+        guard let canonical = roles.canonicalize(document.text, matcher: matcher) else {
+            var analysis = analyzeText(document)
+            analysis.roles = roles
+            return analysis
+        }
+        roles.canonicalized = true
+        var canonicalDocument = document
+        canonicalDocument.text = canonical.text
+        return analyzeText(canonicalDocument).mapped(to: document, via: canonical.map, roles: roles, matcher: matcher, library: library)
+    }
+
+    func analyzeText(_ document: Document) -> Analysis {
         let subject = Subject(document.text)
         let segments = Segmenter().segment(document.text, matcher: matcher)
         let index = MatchIndex(library: library, subject: subject, segments: segments, matcher: matcher)

@@ -185,13 +185,20 @@ public struct Scorer {
         }
         let score = max(0, 100 - total)
         let doc = a.document
+        var parties = a.roles
+        if let offset = parties.offset, offset <= doc.text.utf8.count {
+            let loc = doc.sourceMap.location(at: offset)
+            parties.page = loc.page
+            parties.line = loc.line
+        }
         return Report(
             tool: ToolInfo(name: "baa", version: BAAVersion.current,
                            clauseLibrary: .init(version: library.spec.version, sha256: library.spec.sha256)),
             document: DocumentInfo(path: doc.path, sha256: doc.sha256, format: doc.format.rawValue, pages: doc.pageCount,
                                    ocrPages: doc.ocrPages, warnings: warnings),
             score: score, risk: playbook.risk(for: score), elements: elements, findings: findings,
-            scoring: Scoring(base: 100, contributions: contributions, playbook: playbook.name, bands: playbook.riskBands))
+            scoring: Scoring(base: 100, contributions: contributions, playbook: playbook.name, bands: playbook.riskBands),
+            parties: parties)
     }
 
     /// The deadline a hit states, directly or through a defined term.
