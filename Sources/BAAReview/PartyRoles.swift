@@ -150,6 +150,8 @@ public struct RoleResolver {
     static let label = re(#"^[\s\-*•]*(?:\d{1,2}[.)]?\s+)?([A-Za-z][A-Za-z /]{1,50}?)(?:\s*\([^)\n]{0,40}\))?\s*:\s*([^\n]*)$"#)
     /// "Business Associate" means Acme, Inc. / shall mean / refers to.
     static let definition = re(#"^[\s\-*•]*(?:\d{1,2}(?:\.\d{1,2})*[.)]?\s+)?(?:\([a-z0-9]{1,3}\)\s+)?(?:[\w ]{1,30}\.\s+)?"?(business\s+associate|covered\s+entity|subcontractor)"?\s+(?:means|shall\s+mean|refers\s+to|is)\s+([^\n]{2,200})"#)
+    /// A sentence that introduces the parties.
+    static let partySentence = re(#"\b(?:between|entered\s+into|by\s+and|is\s+made\s+(?:by|between|with)|agreement\s+with)\b"#)
     static let roleHeading = re(#"^[\s*•#]*"?(business\s+associate|covered\s+entity)"?\s*:?\s*$"#)
 
     /// Words that are never a party's name in a parenthetical.
@@ -159,6 +161,7 @@ public struct RoleResolver {
         "privacy rule", "security rule", "hipaa rules", "system", "offering", "data", "content", "software", "app",
         "application", "main agreement", "services agreement", "underlying agreement", "c.f.r.", "cfr", "ba agreement",
         "individual", "secretary", "breach", "security incident", "subcontractor agreement", "arra", "hhs", "ocr",
+        "addendum", "date", "address", "name", "exhibit", "schedule", "appendix", "order", "policy", "terms of service", "terms of use",
     ]
     static let baWords: Set<String> = [
         "vendor", "provider", "service provider", "contractor", "processor", "supplier", "licensor", "consultant", "developer",
@@ -166,12 +169,12 @@ public struct RoleResolver {
     ]
     static let ceWords: Set<String> = [
         "customer", "client", "practice", "licensee", "controller", "user", "subscriber", "practitioner", "facility",
-        "organization", "hospital", "health plan", "plan", "physician", "clinic", "provider organization", "member",
+        "organization", "hospital", "health plan", "plan", "physician", "provider organization", "member",
     ]
     static let pronounsBA: Set<String> = ["we", "us", "our"]
     static let pronounsCE: Set<String> = ["you", "your"]
     /// Descriptions around a party's name: "a covered entity", "its business associate", "the healthcare provider".
-    static let ceDescription = re(#"\b(?:covered\s+entity|health\s*care\s+(?:provider|professional|organization|entity|practice)|healthcare\s+(?:provider|professional|organization|entity|practice)|practice|hospital|health\s+plan|clinic|licensee|practitioner|physician)\b"#)
+    static let ceDescription = re(#"\b(?:covered\s+entity|health\s*care\s+(?:provider|professional|organization|entity|practice)|healthcare\s+(?:provider|professional|organization|entity|practice)|(?:medical|dental|physician|group)\s+practice|hospital|health\s+plan|licensee|practitioner|physician)\b"#)
     static let baDescription = re(#"\b(?:business\s+associate|vendor|service\s+provider|subcontractor|contractor|operating\s+the\b|provides?\s+(?:services|the\s+services))\b"#)
 
     /// Resolves the roles of `text` (normalized: one paragraph per line, straight quotes).
@@ -200,6 +203,7 @@ public struct RoleResolver {
             guard !p.isEmpty else { continue }
             groups += declarations(in: p, paragraph: i, subject: subject)
             if let g = labelLine(p, paragraph: i, next: i + 1 < paragraphs.count ? paragraphs[i + 1] : nil, subject: subject) { groups.append(g) }
+            groups += betweenRoles(p, paragraph: i, subject: subject)
             if let g = definitionLine(p, paragraph: i, next: i + 1 < paragraphs.count ? paragraphs[i + 1] : nil, subject: subject) { groups.append(g) }
         }
         return decide(groups, subject: subject)
@@ -229,8 +233,14 @@ public struct RoleResolver {
     /// A name that can stand for a party: letters, no placeholder brackets or blanks, not a common defined term.
     static func isName(_ n: String) -> Bool {
         guard !n.isEmpty, n.count <= 60, n.contains(where: \.isLetter),
-              !n.contains("["), !n.contains("_"), !n.contains("{"), !n.contains("<") else { return false }
-        return !notNames.contains(n.lowercased())
+              !n.contains("["), !n.contains("_"), !n.contains("{"), !n.contains("<"), !n.contains("@"), !n.contains(":") else { return false }
+        let lower = n.lowercased()
+        if pronounsBA.contains(lower) || pronounsCE.contains(lower) { return true }
+        // A name starts with a capital or a digit-free word and is short: "Acme", "Vendor", "Acme Health, Inc.".
+        guard let f = n.first, f.isUppercase, n.split(separator: " ").count <= 6 else { return false }
+        let firstWord = lower.split(separator: " ").first.map(String.init) ?? lower
+        if ["as", "if", "see", "to", "per", "under", "this", "these", "that", "such", "each", "any", "all", "identified", "named"].contains(firstWord) { return false }
+        return !notNames.contains(lower)
     }
 
     /// The sentence around `r` inside paragraph `p` (cut at ". " boundaries, at most about 400 bytes).
@@ -311,6 +321,12 @@ public struct RoleResolver {
     func declarations(in p: Range<Int>, paragraph: Int, subject s: Subject) -> [Group] {
         var out: [Group] = []
         var previousEnd = p.lowerBound
+        let isPartySentence = first(Self.partySentence, s, p) != nil
+        var labelRole: Role?
+        if p.count < 400, let m = first(Self.label, s, p), let k = m.group(1) {
+            let key = s.text(k).lowercased()
+            if key.contains("business associate") != key.contains("covered entity") { labelRole = key.contains("business associate") ? .ba : .ce }
+        }
         for m in matches(Self.paren, s, p) {
             guard let innerRange = m.group(1) else { continue }
             let inner = s.text(innerRange)
@@ -323,11 +339,17 @@ public struct RoleResolver {
                 if before.split(whereSeparator: { !$0.isLetter }).contains(where: { ["each", "any", "a", "an", "such", "every"].contains($0) }) { previousEnd = m.range.upperBound; continue }
                 for q in quotes { if let g = q.group(1) { names.append(Self.clean(innerSubject.text(g))) } }
             } else if first(Self.bareNames, Subject(inner), 0..<inner.utf8.count) != nil {
-                // Unquoted: only in a sentence that introduces the parties.
-                let para = s.text(p).lowercased()
-                guard para.contains("between") || para.contains("entered into") else { previousEnd = m.range.upperBound; continue }
+                // Unquoted: only in a sentence that introduces the parties, or beside a role name (Ovation or Business Associate).
+                let lowerInner = inner.lowercased()
+                guard isPartySentence || lowerInner.contains("business associate") || lowerInner.contains("covered entity") else {
+                    previousEnd = m.range.upperBound; continue
+                }
                 let parts = inner.replacingOccurrences(of: " and/or ", with: ",").replacingOccurrences(of: " or ", with: ",")
                 names = parts.split(separator: ",").map { Self.clean(String($0)) }
+                // "(Client)", "(Date)": a blank in a template, not a name.
+                if names.allSatisfy({ Self.ceWords.contains($0.lowercased()) || Self.baWords.contains($0.lowercased()) || Self.notNames.contains($0.lowercased()) }) {
+                    previousEnd = m.range.upperBound; continue
+                }
             }
             names = names.filter(Self.isName)
             guard !names.isEmpty else { previousEnd = m.range.upperBound; continue }
@@ -340,8 +362,15 @@ public struct RoleResolver {
             let headLower = head.lowercased().trimmingWhitespace()
             if headLower == "you" || headLower.hasPrefix("you,") || headLower.hasPrefix("you ") { names += ["you", "your"] }
             if headLower == "we" { names += ["we", "us", "our"] }
+            // Pronouns come as a set: "we" or "us" is also "our"; "you" is also "your".
+            let lowerNames = Set(names.map { $0.lowercased() })
+            if !lowerNames.isDisjoint(with: ["we", "us"]) { for p in ["we", "us", "our"] where !lowerNames.contains(p) { names.append(p) } }
+            if lowerNames.contains("you") && !lowerNames.contains("your") { names.append("your") }
             var (role, strength, sub, hasBA) = classify(names, context: head + " " + tail)
-            if role == nil, strength == 0 { (role, strength) = (nil, 0) }
+            // A party line ("Data Controller / Covered Entity: [Name] ("Customer")") gives its role.
+            if strength < 2, let r = labelRole { (role, strength) = (r, 2) }
+            // A role word or a description decides only in a sentence that introduces the parties.
+            if strength < 2 && !isPartySentence { role = nil; strength = 0 }
             if let company = Self.leadingName(head), Self.isName(company), company.count >= 3,
                !Self.baWords.contains(company.lowercased()), !Self.ceWords.contains(company.lowercased()),
                !["you", "we"].contains(company.lowercased()) {
@@ -419,6 +448,21 @@ public struct RoleResolver {
                      subcontractor: roleText.hasPrefix("sub"), hasBusinessAssociate: false)
     }
 
+    /// "between Business Associate and Customer": a role name beside a one-word defined name gives it the other role.
+    static let between = re(#"\bbetween\s+(?:the\s+)?(?:"?(?<r1>Business\s+Associate|Covered\s+Entity)"?\s+and\s+(?:the\s+)?(?<n1>(?-i:[A-Z][A-Za-z]{2,20}))|(?<n2>(?-i:[A-Z][A-Za-z]{2,20}))\s+and\s+(?:the\s+)?"?(?<r2>Business\s+Associate|Covered\s+Entity))\b"#)
+
+    func betweenRoles(_ p: Range<Int>, paragraph: Int, subject s: Subject) -> [Group] {
+        guard let m = first(Self.between, s, p) else { return [] }
+        let g = Self.between.groupNames
+        guard let roleR = (g["r1"].flatMap { m.group($0) }) ?? (g["r2"].flatMap { m.group($0) }),
+              let nameR = (g["n1"].flatMap { m.group($0) }) ?? (g["n2"].flatMap { m.group($0) }) else { return [] }
+        let name = s.text(nameR)
+        guard Self.isName(name), !["Business", "Covered", "The", "This"].contains(name) else { return [] }
+        let other: Role = s.text(roleR).lowercased().hasPrefix("business") ? .ce : .ba
+        return [Group(names: [name], role: other, strength: 1, sentence: sentence(around: m.range, in: p, s), paragraph: paragraph,
+                      source: .preamble)]
+    }
+
     // MARK: - Decision
 
     func decide(_ raw: [Group], subject s: Subject) -> PartyRoles {
@@ -440,6 +484,8 @@ public struct RoleResolver {
         for g in groups {
             guard let role = g.role else { continue }
             for n in g.names {
+                if ba.contains(where: { $0.lowercased() == n.lowercased() }) && role == .ba { continue }
+                if ce.contains(where: { $0.lowercased() == n.lowercased() }) && role == .ce { continue }
                 if role == .ba { if !ba.contains(n) { ba.append(n) }; weightBA[n.lowercased(), default: 0] = max(weightBA[n.lowercased(), default: 0], g.strength) }
                 else { if !ce.contains(n) { ce.append(n) }; weightCE[n.lowercased(), default: 0] = max(weightCE[n.lowercased(), default: 0], g.strength) }
             }
@@ -512,7 +558,8 @@ extension PartyRoles {
         // Names used as adjectives of data or documents ("Customer Data", "Vendor Agreement") keep their words:
         // "customer data" is an analogue of PHI, and "Business Associate Agreement" would be a new phrase.
         let keep = #"(?!\s+(?i:data|personal\s+data|information|content|materials|agreement|addendum|terms|polic(?:y|ies))\b)"#
-        let pattern = "(?<![\\w'-])(?:" + keys.map(escape).joined(separator: "|") + ")(?![\\w-])" + keep
+        // "the Practice", "THE Vendor" read "Covered Entity", "Business Associate", as the standard form has them.
+        let pattern = "(?<![\\w'-])((?:the|The|THE)\\s+)?(" + keys.map(escape).joined(separator: "|") + ")(?![\\w-])" + keep
         guard let regex = try? Regex(pattern, caseless: false) else { return nil }
         let subject = Subject(text)
         guard let found = try? matcher.allMatches(regex, in: subject) else { return nil }
@@ -521,18 +568,20 @@ extension PartyRoles {
         var map = OffsetMap()
         var position = 0
         for m in found {
-            let name = subject.text(m.range)
+            guard let nameRange = m.group(2) else { continue }
+            let name = subject.text(nameRange)
             // A pronoun kept as a name only where defined: "You" as a name; "US" (United States) is never "us".
             guard let role = table[name] else { continue }
             let isPronoun = ["we", "us", "our", "ours", "you", "your", "yours"].contains(name.lowercased())
+            let replaced = isPronoun ? nameRange : m.range
             if !isPronoun, role == "Business Associate" || role == "Covered Entity",
                name.lowercased() == role.lowercased() { continue }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: subject.bytes[position..<m.range.lowerBound]))
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: subject.bytes[position..<replaced.lowerBound]))
             let start = out.count
             out.append(contentsOf: Array(role.utf8))
             map.canonical.append(start..<out.count)
-            map.original.append(m.range)
-            position = m.range.upperBound
+            map.original.append(replaced)
+            position = replaced.upperBound
         }
         guard !map.isIdentity else { return nil }
         out.append(contentsOf: UnsafeBufferPointer(rebasing: subject.bytes[position..<subject.count]))
