@@ -70,6 +70,7 @@ public struct TerminalReporter {
         var out = ""
         out += bold("baa review: \(r.document.path)") + "\n"
         out += "Score \(bold("\(r.score)/100"))  Risk \(riskLabel(r.risk))  ·  \(r.document.format), \(r.document.pages) page\(r.document.pages == 1 ? "" : "s")  ·  clause library \(r.tool.clauseLibrary.version) (\(r.tool.clauseLibrary.sha256.prefix(12)))\n"
+        if let parties = r.parties { out += TerminalReporter.parties(parties, paint: { self.paint($0, "2") }) }
         for w in r.document.warnings { out += paint("warning: ", "33") + w + "\n" }
         out += "\n" + bold("Elements") + "\n"
         for e in r.elements {
@@ -120,6 +121,25 @@ public struct TerminalReporter {
 }
 
 extension TerminalReporter {
+    /// Who is who, and the sentence that decided it.
+    static func parties(_ p: PartyRoles, paint: (String) -> String) -> String {
+        if p.source == .none { return "Parties  " + paint("not named in the preamble: the rules read the document's own words (--ba / --ce to say who is who)") + "\n" }
+        func list(_ names: [String]) -> String { names.isEmpty ? "(not named)" : names.map { "\"\($0)\"" }.joined(separator: ", ") }
+        var out = "Parties  business associate \(list(p.ba)) · covered entity \(list(p.ce))"
+        if p.subcontractorAgreement { out += " · a subcontractor agreement (the subcontractor plays the business associate)" }
+        out += "\n"
+        switch p.source {
+        case .override: out += "  " + paint("given with --ba / --ce") + "\n"
+        default:
+            if let d = p.decidedBy {
+                let quote = d.count > 220 ? String(d.prefix(217)) + "..." : d
+                let place = [p.page.map { "p.\($0)" }, p.line.map { "line \($0)" }].compactMap { $0 }.joined(separator: " ")
+                out += paint(wrap("decided by the \(p.source.rawValue)\(place.isEmpty ? "" : ", " + place): \"\(quote)\"", width: 96, indent: "  ")) + "\n"
+            }
+        }
+        return out
+    }
+
     public static func wrapPublic(_ text: String, width: Int = 96, indent: String = "") -> String {
         text.split(separator: "\n", omittingEmptySubsequences: false).map { wrap(String($0), width: width, indent: indent) }.joined(separator: "\n")
     }

@@ -65,6 +65,22 @@ public struct PartyRoles: Codable, Sendable, Equatable {
         PartyRoles(ba: ba, ce: ce, decidedBy: nil, offset: nil, source: .override)
     }
 
+    /// Command-line roles over the resolved ones: a role given replaces that role's names; a role not given
+    /// keeps what the document said (less any name now given to the other role).
+    public func applied(over resolved: PartyRoles) -> PartyRoles {
+        var r = self
+        let given = Set((ba + ce).map { $0.lowercased() })
+        if ba.isEmpty { r.ba = resolved.ba.filter { !given.contains($0.lowercased()) } }
+        if ce.isEmpty { r.ce = resolved.ce.filter { !given.contains($0.lowercased()) } }
+        // "--ce 'Business Associate'": a subcontractor agreement, the party called "Business Associate" plays the CE.
+        r.subcontractorAgreement = r.ce.contains { $0.lowercased() == "business associate" }
+        if !r.subcontractorAgreement { r.ba.removeAll { $0.lowercased() == "subcontractor" && !ba.contains($0) } }
+        r.source = .override
+        r.decidedBy = nil
+        r.offset = nil
+        return r
+    }
+
     /// The terminal header's line: "business associate: Vendor, Acme; covered entity: Practice".
     public var summary: String {
         func list(_ names: [String]) -> String { names.isEmpty ? "(not found)" : names.joined(separator: ", ") }

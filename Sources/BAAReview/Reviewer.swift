@@ -36,7 +36,8 @@ public final class Reviewer {
     /// Associate" and each name of the covered entity "Covered Entity"; hits, evidence and sections are mapped back
     /// to the document's own text (PartyRoles.swift). A document that already says so is read as it is.
     public func analyze(_ document: Document) -> Analysis {
-        var roles = partyOverride ?? RoleResolver(matcher: matcher).resolve(document.text)
+        var roles = RoleResolver(matcher: matcher).resolve(document.text)
+        if let partyOverride { roles = partyOverride.applied(over: roles) }
         guard let canonical = roles.canonicalize(document.text, matcher: matcher) else {
             var analysis = analyzeText(document)
             analysis.roles = roles

@@ -34,6 +34,7 @@ struct ReviewCommand: ParsableCommand {
     var explain = false
     @Flag(name: .customLong("no-color"), help: "No colours (also off when NO_COLOR is set or output is not a terminal).")
     var noColor = false
+    @OptionGroup var parties: PartyOptions
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one agreement file") }
@@ -47,6 +48,7 @@ struct ReviewCommand: ParsableCommand {
         }
         let options = try extraction.options()
         var reviewer = Reviewer(library: lib, playbook: playbook, limits: matchLimits.limits)
+        reviewer.partyOverride = parties.override
         var reports: [Report] = []
         var inputErrors = 0
         for file in files {
@@ -61,6 +63,7 @@ struct ReviewCommand: ParsableCommand {
                 inputErrors += 1
                 // The abandoned worker may still be using the old reviewer's match state.
                 reviewer = Reviewer(library: lib, playbook: playbook, limits: matchLimits.limits)
+                reviewer.partyOverride = parties.override
             }
         }
         var text = ""
@@ -159,5 +162,23 @@ struct ExtractCommand: ParsableCommand {
             }
         }
         if failed { throw ExitCode(2) }
+    }
+}
+
+/// --ba / --ce: who is who, when the document does not say it clearly.
+struct PartyOptions: ParsableArguments {
+    @Option(name: .customLong("ba"), help: ArgumentHelp("A name the business associate goes by in the agreement (repeatable), e.g. --ba Vendor --ba Acme.", valueName: "name"))
+    var ba: [String] = []
+    @Option(name: .customLong("ce"), help: ArgumentHelp("A name the covered entity goes by in the agreement (repeatable), e.g. --ce Practice.", valueName: "name"))
+    var ce: [String] = []
+
+    func validate() throws {
+        for n in ba + ce where n.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--ba and --ce need a name") }
+        if let n = ba.first(where: { b in ce.contains { $0.lowercased() == b.lowercased() } }) { throw ValidationError("'\(n)' is given as both --ba and --ce") }
+    }
+
+    /// The roles given on the command line, or nil (resolved per document).
+    var override: PartyRoles? {
+        ba.isEmpty && ce.isEmpty ? nil : PartyRoles.override(ba: ba.map { $0.trimmingCharacters(in: .whitespaces) }, ce: ce.map { $0.trimmingCharacters(in: .whitespaces) })
     }
 }
