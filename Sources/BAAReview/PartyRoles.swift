@@ -218,7 +218,7 @@ public struct RoleResolver {
             let p = paragraphs[i]
             guard !p.isEmpty else { continue }
             groups += declarations(in: p, paragraph: i, subject: subject)
-            if let g = labelLine(p, paragraph: i, next: i + 1 < paragraphs.count ? paragraphs[i + 1] : nil, subject: subject) { groups.append(g) }
+            groups += labelLines(p, paragraph: i, next: i + 1 < paragraphs.count ? paragraphs[i + 1] : nil, subject: subject)
             groups += betweenRoles(p, paragraph: i, subject: subject)
             if let g = definitionLine(p, paragraph: i, next: i + 1 < paragraphs.count ? paragraphs[i + 1] : nil, subject: subject) { groups.append(g) }
         }
@@ -255,7 +255,9 @@ public struct RoleResolver {
         // A name starts with a capital or a digit-free word and is short: "Acme", "Vendor", "Acme Health, Inc.".
         guard let f = n.first, f.isUppercase, n.split(separator: " ").count <= 6 else { return false }
         let firstWord = lower.split(separator: " ").first.map(String.init) ?? lower
-        if ["as", "if", "see", "to", "per", "under", "this", "these", "that", "such", "each", "any", "all", "identified", "named"].contains(firstWord) { return false }
+        if ["as", "if", "see", "to", "per", "under", "this", "these", "that", "such", "each", "any", "all", "identified", "named",
+            "upon", "in", "within", "when", "where", "with", "notwithstanding", "subject", "except", "unless", "by", "at", "on",
+            "from", "after", "before", "pursuant", "no", "not", "shall", "will", "may", "must", "it", "its"].contains(firstWord) { return false }
         return !notNames.contains(lower)
     }
 
@@ -415,33 +417,41 @@ public struct RoleResolver {
         return h.trimmingWhitespace()
     }
 
-    /// "Business Associate: Acme Health, Inc." or a "BUSINESS ASSOCIATE:" line followed by "Name: Acme".
-    func labelLine(_ p: Range<Int>, paragraph: Int, next: Range<Int>?, subject s: Subject) -> Group? {
-        guard p.count < 400, let m = first(Self.label, s, p), let keyR = m.group(1), let restR = m.group(2) else { return nil }
-        let key = s.text(keyR).lowercased()
-        let role: Role
-        var sub = false
-        if key.contains("subcontractor") { role = .ba; sub = true }
-        else if key.contains("business associate") && !key.contains("covered entity") { role = .ba }
-        else if key.contains("covered entity") && !key.contains("business associate") { role = .ce }
-        else { return nil }
-        var rest = s.text(restR)
-        if rest.trimmingWhitespace().isEmpty, let next, next.count < 200 {
-            rest = s.text(next)
-            if let r = rest.range(of: "Name:") { rest = String(rest[r.upperBound...]) } else { return nil }
+    /// "Business Associate: Acme Health, Inc." or a "BUSINESS ASSOCIATE:" line followed by "Name: Acme"; several in one
+    /// paragraph when a text file's party list was joined into one ("Covered Entity: X Business Associate: Y").
+    static let labelKey = re(#"\b(business\s+associate|covered\s+entity|subcontractor)(?:\s*\([^)\n]{0,40}\))?\s*:"#)
+
+    func labelLines(_ p: Range<Int>, paragraph: Int, next: Range<Int>?, subject s: Subject) -> [Group] {
+        guard p.count < 400, let lead = first(Self.label, s, p), lead.group(1) != nil else { return [] }
+        let keys = matches(Self.labelKey, s, p)
+        // The first key opens the paragraph ("Data Controller / Covered Entity:" included).
+        guard let firstKey = keys.first, let leadKey = lead.group(1), firstKey.range.lowerBound < leadKey.upperBound + 2 else { return [] }
+        var out: [Group] = []
+        for (k, m) in keys.enumerated() {
+            guard let keyR = m.group(1) else { continue }
+            let key = s.text(keyR).lowercased()
+            let role: Role = key.hasPrefix("covered") ? .ce : .ba
+            let sub = key.hasPrefix("sub")
+            let restEnd = k + 1 < keys.count ? keys[k + 1].range.lowerBound : p.upperBound
+            var rest = s.text(m.range.upperBound..<restEnd)
+            if rest.trimmingWhitespace().isEmpty, keys.count == 1, let next, next.count < 200 {
+                rest = s.text(next)
+                if let r = rest.range(of: "Name:") { rest = String(rest[r.upperBound...]) } else { continue }
+            }
+            rest = rest.trimmingWhitespace()
+            guard !rest.isEmpty, !rest.hasPrefix("\""), !rest.hasPrefix("(") else { continue }
+            for stop in [" (", " - ", " Attn", " Address", " Contact", " Email", " Phone", ", located", ", represented", ", a ", "; ", " with its", " Effective"] {
+                if let r = rest.range(of: stop) { rest = String(rest[..<r.lowerBound]) }
+            }
+            let name = Self.clean(rest)
+            guard Self.isName(name), name.split(separator: " ").count <= 6, let f = name.first, f.isUppercase || f.isNumber else { continue }
+            var names = [name]
+            if let short = shortForm(name) { names.append(short) }
+            // A label near the start is the party list; near the end, a signature block.
+            out.append(Group(names: names, role: role, strength: 2, sentence: p, paragraph: paragraph,
+                             source: paragraph < 40 ? .preamble : .signature, subcontractor: sub, hasBusinessAssociate: false))
         }
-        rest = rest.trimmingWhitespace()
-        guard !rest.isEmpty, !rest.hasPrefix("\""), !rest.hasPrefix("(") else { return nil }
-        for stop in [" (", " - ", " Attn", " Address", " Contact", " Email", " Phone", ", located", ", represented", ", a ", "; ", " with its"] {
-            if let r = rest.range(of: stop) { rest = String(rest[..<r.lowerBound]) }
-        }
-        let name = Self.clean(rest)
-        guard Self.isName(name), name.split(separator: " ").count <= 8, let f = name.first, f.isUppercase || f.isNumber else { return nil }
-        var names = [name]
-        if let short = shortForm(name) { names.append(short) }
-        // A label before any paragraph of prose is the party list; near the end, a signature block.
-        return Group(names: names, role: role, strength: 2, sentence: p, paragraph: paragraph,
-                     source: paragraph < 40 ? .preamble : .signature, subcontractor: sub, hasBusinessAssociate: false)
+        return out
     }
 
     /// "Business Associate" means Acme Health, Inc.; or a "Business Associate" heading over "Acme Health, a platform ...".
