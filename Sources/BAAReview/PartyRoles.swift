@@ -180,8 +180,9 @@ public struct RoleResolver {
         "addendum", "date", "address", "name", "exhibit", "schedule", "appendix", "order", "policy", "terms of service", "terms of use",
     ]
     static let baWords: Set<String> = [
-        "vendor", "provider", "service provider", "contractor", "processor", "supplier", "licensor", "consultant", "developer",
-        "company", "platform provider", "associate",
+        // Not "provider" or "company": a health care provider is a covered entity, and "Company" is either side in vendor paper.
+        "vendor", "service provider", "contractor", "processor", "supplier", "licensor", "consultant", "developer",
+        "platform provider", "associate",
     ]
     static let ceWords: Set<String> = [
         "customer", "client", "practice", "licensee", "controller", "user", "subscriber", "practitioner", "facility",
@@ -222,8 +223,28 @@ public struct RoleResolver {
             groups += betweenRoles(p, paragraph: i, subject: subject)
             if let g = definitionLine(p, paragraph: i, next: i + 1 < paragraphs.count ? paragraphs[i + 1] : nil, subject: subject) { groups.append(g) }
         }
+        // "acts as Provider's business associate", "a business associate of Provider": Provider is the covered entity.
+        var statedCE: [(name: String, sentence: Range<Int>, paragraph: Int)] = []
+        for i in zone where !paragraphs[i].isEmpty {
+            for m in matches(Self.businessAssociateOf, subject, paragraphs[i]) {
+                guard let r = Self.businessAssociateOf.groupNames.values.compactMap({ m.group($0) }).first else { continue }
+                let name = Self.clean(subject.text(r))
+                if Self.isName(name), !["Business Associate", "Covered Entity", "Its", "Their"].contains(name) {
+                    statedCE.append((name, sentence(around: m.range, in: paragraphs[i], subject), i))
+                }
+            }
+        }
+        for stated in statedCE {
+            var found = false
+            for g in groups.indices where groups[g].names.contains(where: { $0.lowercased() == stated.name.lowercased() }) && groups[g].strength < 2 {
+                groups[g].role = .ce; groups[g].strength = 2; groups[g].sentence = stated.sentence; found = true
+            }
+            if !found { groups.append(Group(names: [stated.name], role: .ce, strength: 2, sentence: stated.sentence, paragraph: stated.paragraph, source: .preamble)) }
+        }
         return decide(groups, subject: subject)
     }
+
+    static let businessAssociateOf = re(#"\b(?<y>(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3}))'s\s+business\s+associate\b(?!\s+agreement)|\b(?:a|the)\s+business\s+associate\s+of\s+(?:the\s+)?(?<z>(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3}))"#)
 
     // MARK: - Declarations
 
