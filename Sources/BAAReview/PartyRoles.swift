@@ -35,6 +35,9 @@ public struct PartyRoles: Codable, Sendable, Equatable {
     public var subcontractorAgreement: Bool
     /// True when the rules read the canonical text (each resolved name read as "Business Associate" / "Covered Entity").
     public var canonicalized: Bool
+    /// The sentences that declare the names (byte ranges of the normalized text): left as written, so that a
+    /// document in the standard form whose company names appear only there reads unchanged.
+    var declarations: [Range<Int>] = []
 
     enum CodingKeys: String, CodingKey {
         case ba = "business_associate", ce = "covered_entity", decidedBy = "decided_by", offset, page, line, source
@@ -76,6 +79,7 @@ public struct PartyRoles: Codable, Sendable, Equatable {
         r.subcontractorAgreement = r.ce.contains { $0.lowercased() == "business associate" }
         if !r.subcontractorAgreement { r.ba.removeAll { $0.lowercased() == "subcontractor" && !ba.contains($0) } }
         r.source = .override
+        r.declarations = []
         r.decidedBy = nil
         r.offset = nil
         return r
@@ -284,16 +288,30 @@ public struct RoleResolver {
 
     /// The sentence around `r` inside paragraph `p` (cut at ". " boundaries, at most about 400 bytes).
     func sentence(around r: Range<Int>, in p: Range<Int>, _ s: Subject) -> Range<Int> {
+        /// A sentence ends at "." (or "?", "!") before a space and a capital, or the paragraph's end, except after
+        /// an abbreviation ("Inc.", "P.C.", "No.") or a single letter.
+        func endsSentence(at i: Int) -> Bool {
+            let b = s.bytes[i]
+            guard b == UInt8(ascii: ".") || b == UInt8(ascii: "?") || b == UInt8(ascii: "!") else { return false }
+            if i + 1 < p.upperBound {
+                guard s.bytes[i + 1] == UInt8(ascii: " "), i + 2 < p.upperBound else { return false }
+                let next = s.bytes[i + 2]
+                guard (next >= UInt8(ascii: "A") && next <= UInt8(ascii: "Z")) || next == UInt8(ascii: "\"") || next == UInt8(ascii: "(") else { return false }
+            }
+            var w = i
+            while w > p.lowerBound, s.bytes[w - 1] != UInt8(ascii: " ") { w -= 1 }
+            let word = s.text(w..<i).lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "(\"'"))
+            if word.count <= 1 || word.contains(".") { return false }
+            return !["inc", "corp", "ltd", "co", "no", "llc", "l.l.c", "p.c", "pc", "pllc", "lp", "llp", "st", "mr", "ms", "dr", "sec", "seq", "u.s", "e.g", "i.e", "etc", "vs"].contains(word)
+        }
         var lo = r.lowerBound
-        while lo > p.lowerBound, r.lowerBound - lo < 400 {
-            if s.bytes[lo - 1] == UInt8(ascii: " "), lo - 2 >= p.lowerBound, s.bytes[lo - 2] == UInt8(ascii: "."),
-               lo - 3 >= p.lowerBound, (s.bytes[lo - 3] | 0x20) >= UInt8(ascii: "a"), (s.bytes[lo - 3] | 0x20) <= UInt8(ascii: "z"),
-               lo - 4 >= p.lowerBound, (s.bytes[lo - 4] | 0x20) >= UInt8(ascii: "a"), (s.bytes[lo - 4] | 0x20) <= UInt8(ascii: "z") { break }
+        while lo > p.lowerBound, r.lowerBound - lo < 600 {
+            if lo - 2 >= p.lowerBound, endsSentence(at: lo - 2) { break }
             lo -= 1
         }
         var hi = r.upperBound
-        while hi < p.upperBound, hi - r.upperBound < 400 {
-            if s.bytes[hi] == UInt8(ascii: "."), hi + 1 == p.upperBound || s.bytes[hi + 1] == UInt8(ascii: " ") { hi += 1; break }
+        while hi < p.upperBound, hi - r.upperBound < 600 {
+            if endsSentence(at: hi) { hi += 1; break }
             hi += 1
         }
         while lo < s.count, lo < hi, s.bytes[lo] & 0xC0 == 0x80 { lo += 1 }
@@ -550,6 +568,7 @@ public struct RoleResolver {
         guard !ba.isEmpty || !ce.isEmpty else { return PartyRoles() }
         let decider = groups.filter { $0.role != nil }.max { ($0.strength, -$0.sentence.lowerBound) < ($1.strength, -$1.sentence.lowerBound) }
         var roles = PartyRoles(ba: ba, ce: ce, source: decider?.source ?? .preamble, subcontractorAgreement: isSub)
+        roles.declarations = Array(Set(groups.filter { $0.role != nil }.map(\.sentence))).sorted { $0.lowerBound < $1.lowerBound }
         if let d = decider {
             roles.decidedBy = s.text(d.sentence).trimmingWhitespace()
             roles.offset = d.sentence.lowerBound
@@ -616,6 +635,7 @@ extension PartyRoles {
         var position = 0
         for m in found {
             guard let nameRange = m.group(2) else { continue }
+            if declarations.contains(where: { $0.contains(nameRange.lowerBound) }) { continue }
             let name = subject.text(nameRange)
             // A pronoun kept as a name only where defined: "You" as a name; "US" (United States) is never "us".
             guard let role = table[name] else { continue }
