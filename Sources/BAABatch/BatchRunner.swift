@@ -90,7 +90,7 @@ public final class BatchRunner {
     public func makeCache() -> ReportCache? {
         options.cacheDirectory.map {
             ReportCache(directory: $0, librarySHA256: library.spec.sha256, playbookSHA256: playbookSHA256,
-                        toolVersion: BAAVersion.current, extraction: extractionKey)
+                        toolVersion: "\(BAAVersion.current) \(BAAVersion.reviewRevision)", extraction: extractionKey)
         }
     }
 

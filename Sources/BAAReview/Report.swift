@@ -202,4 +202,7 @@ public struct Report: Codable, Sendable, Equatable {
 
 public enum BAAVersion {
     public static let current = "0.1.0"
+    /// Changes when the same document and library give a different report (a batch cache keys on it):
+    /// "parties-1", party roles resolved and read as roles.
+    public static let reviewRevision = "parties-1"
 }
