@@ -245,7 +245,32 @@ public struct RoleResolver {
             }
             if !found { groups.append(Group(names: [stated.name], role: .ce, strength: 2, sentence: stated.sentence, paragraph: stated.paragraph, source: .preamble)) }
         }
+        statements(for: &groups, zone: zone, paragraphs: paragraphs, subject: subject)
         return decide(groups, subject: subject)
+    }
+
+    /// Recitals and statements about a party named but not given a role: "WHEREAS, Acme is a covered entity",
+    /// "Beta acts as a business associate", "Acme is a health care provider".
+    func statements(for groups: inout [Group], zone: [Int], paragraphs: [Range<Int>], subject: Subject) {
+        let undecided = groups.indices.filter { groups[$0].role == nil }
+        let names = Set(undecided.flatMap { groups[$0].names }.filter { $0.count >= 3 && !Self.pronounsBA.contains($0.lowercased()) && !Self.pronounsCE.contains($0.lowercased()) })
+        guard !names.isEmpty else { return }
+        let alternatives = names.sorted { $0.utf8.count > $1.utf8.count }.map { "\\Q" + $0.replacingOccurrences(of: "\\E", with: "") + "\\E" }.joined(separator: "|")
+        let pattern = "(?<![\\w-])(?:the\\s+)?(?-i:(" + alternatives + "))(?![\\w-]),?\\s+(?:is|shall\\s+be|will\\s+be|acts\\s+as|serves\\s+as|is\\s+acting\\s+as)\\s+(?:also\\s+)?(?:a|an|the|its)\\s+\"?(?:HIPAA[- ])?"
+            + "(?:(business\\s+associate)|(covered\\s+entity|health\\s*care\\s+provider|healthcare\\s+provider|health\\s+plan|hospital|(?:medical|dental)\\s+practice))\\b(?!\\s+agreement)"
+        guard let regex = try? Regex(pattern) else { return }
+        for i in zone where !paragraphs[i].isEmpty {
+            for m in matches(regex, subject, paragraphs[i]) {
+                guard let nameR = m.group(1) else { continue }
+                let name = subject.text(nameR).lowercased()
+                let role: Role = m.group(2) != nil ? .ba : .ce
+                for g in undecided where groups[g].role == nil && groups[g].names.contains(where: { $0.lowercased() == name }) {
+                    groups[g].role = role
+                    groups[g].strength = 2
+                    groups[g].sentence = sentence(around: m.range, in: paragraphs[i], subject)
+                }
+            }
+        }
     }
 
     static let businessAssociateOf = re(#"\b(?<y>(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3}))'s\s+business\s+associate\b(?!\s+agreement)|\b(?:a|the)\s+business\s+associate\s+of\s+(?:the\s+)?(?<z>(?-i:[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3}))"#)

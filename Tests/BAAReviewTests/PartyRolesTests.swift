@@ -114,6 +114,26 @@ final class PartyRolesTests: XCTestCase {
         XCTAssertEqual(r.source, .definition)
     }
 
+    func testRecitalsDecideNamedParties() {
+        let r = resolve("""
+        This Agreement is made between Marlow Orthopedics, LLC ("Marlow") and Petrel Cloud Inc. ("Petrel").
+
+        WHEREAS, Marlow is a covered entity under HIPAA; and
+
+        WHEREAS, Petrel hosts Marlow's scheduling system and is a business associate.
+
+        1. Petrel shall not use or disclose PHI other than as this Agreement permits.
+        """)
+        XCTAssertTrue(has(r.ce, "Marlow"), "\(r)")
+        XCTAssertTrue(has(r.ba, "Petrel"), "\(r)")
+        let r2 = resolve("""
+        This Agreement is made between Marlow Orthopedics, LLC ("Marlow") and Petrel Cloud Inc. ("Petrel").
+
+        Petrel provides hosting to Marlow and in doing so acts as Marlow's business associate.
+        """)
+        XCTAssertTrue(has(r2.ce, "Marlow") && has(r2.ba, "Petrel"), "\(r2)")
+    }
+
     func testBetweenTheRoleNameAndADefinedWord() {
         let r = resolve("These standard terms are entered into between Business Associate and Subscriber by signing an Order.")
         XCTAssertTrue(has(r.ce, "Subscriber"), "\(r)")
