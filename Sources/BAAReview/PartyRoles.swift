@@ -171,7 +171,7 @@ public struct RoleResolver {
     /// "Business Associate" means Acme, Inc. / shall mean / refers to.
     static let definition = re(#"^[\s\-*•]*(?:\d{1,2}(?:\.\d{1,2})*[.)]?\s+)?(?:\([a-z0-9]{1,3}\)\s+)?(?:[\w ]{1,30}\.\s+)?"?(business\s+associate|covered\s+entity|subcontractor)"?\s+(?:means|shall\s+mean|refers\s+to|is)\s+([^\n]{2,200})"#)
     /// A sentence that introduces the parties.
-    static let partySentence = re(#"\b(?:between|entered\s+into|by\s+and|is\s+made\s+(?:by|between|with)|agreement\s+with)\b"#)
+    static let partySentence = re(#"\b(?:between|entered\s+into|by\s+and|is\s+made\s+(?:by|between|with)|agreement\s+with)\b|^\W*parties\b"#)
     static let roleHeading = re(#"^[\s*•#]*"?(business\s+associate|covered\s+entity)"?\s*:?\s*$"#)
 
     /// Words that are never a party's name in a parenthetical.
@@ -181,7 +181,7 @@ public struct RoleResolver {
         "privacy rule", "security rule", "hipaa rules", "system", "offering", "data", "content", "software", "app",
         "application", "main agreement", "services agreement", "underlying agreement", "c.f.r.", "cfr", "ba agreement",
         "individual", "secretary", "breach", "security incident", "subcontractor agreement", "arra", "hhs", "ocr",
-        "addendum", "date", "address", "name", "exhibit", "schedule", "appendix", "order", "policy", "terms of service", "terms of use",
+        "addendum", "amendment", "date", "address", "name", "exhibit", "schedule", "appendix", "order", "policy", "terms of service", "terms of use",
     ]
     static let baWords: Set<String> = [
         // Not "provider" or "company": a health care provider is a covered entity, and "Company" is either side in vendor paper.
@@ -196,7 +196,7 @@ public struct RoleResolver {
     static let pronounsCE: Set<String> = ["you", "your"]
     /// Descriptions around a party's name: "a covered entity", "its business associate", "the healthcare provider".
     static let ceDescription = re(#"\b(?:covered\s+entity|health\s*care\s+(?:provider|professional|organization|entity|practice)|healthcare\s+(?:provider|professional|organization|entity|practice)|(?:medical|dental|physician|group)\s+practice|hospital|health\s+plan|licensee|practitioner|physician)\b"#)
-    static let baDescription = re(#"\b(?:business\s+associate|vendor|service\s+provider|subcontractor|contractor|operating\s+the\b|provides?\s+(?:services|the\s+services))\b"#)
+    static let baDescription = re(#"\b(?:business\s+associate|vendor|service\s+provider|subcontractor|contractor|operating\s+the\b|provides?\s+(?:services|the\s+services)|(?:which|that|who)\s+(?:provides|supplies|hosts|operates))\b"#)
 
     /// Resolves the roles of `text` (normalized: one paragraph per line, straight quotes).
     public func resolve(_ text: String) -> PartyRoles {
@@ -289,8 +289,9 @@ public struct RoleResolver {
     }
 
     static func clean(_ name: String) -> String {
-        var n = name.trimmingWhitespace()
-        while let last = n.last, ",.;:".contains(last) { n.removeLast() }
+        // Markdown emphasis around a name ("**Covered Entity**") is not part of it.
+        var n = name.trimmingCharacters(in: CharacterSet(charactersIn: "*_` \t"))
+        while let last = n.last, ",.;:*_".contains(last) { n.removeLast() }
         n = n.trimmingWhitespace()
         if n.lowercased().hasPrefix("the ") { n = String(n.dropFirst(4)) }
         return n
@@ -307,7 +308,8 @@ public struct RoleResolver {
         let firstWord = lower.split(separator: " ").first.map(String.init) ?? lower
         if ["as", "if", "see", "to", "per", "under", "this", "these", "that", "such", "each", "any", "all", "identified", "named",
             "upon", "in", "within", "when", "where", "with", "notwithstanding", "subject", "except", "unless", "by", "at", "on",
-            "from", "after", "before", "pursuant", "no", "not", "shall", "will", "may", "must", "it", "its"].contains(firstWord) { return false }
+            "from", "after", "before", "pursuant", "no", "not", "shall", "will", "may", "must", "it", "its", "whereas", "now", "therefore",
+            "recitals", "witnesseth", "parties", "party"].contains(firstWord) { return false }
         return !notNames.contains(lower)
     }
 
@@ -452,7 +454,9 @@ public struct RoleResolver {
             // A party line ("Data Controller / Covered Entity: [Name] ("Customer")") gives its role.
             if strength < 2, let r = labelRole { (role, strength) = (r, 2) }
             // A role word or a description decides only in a sentence that introduces the parties.
-            if strength < 2 && !isPartySentence { role = nil; strength = 0 }
+            // Role words ("Practice", "Vendor") also in the opening paragraphs; descriptions only in a party sentence.
+            let roleWordOnly = strength == 1 && !names.allSatisfy({ !Self.baWords.contains($0.lowercased()) && !Self.ceWords.contains($0.lowercased()) })
+            if strength < 2 && !isPartySentence && !(roleWordOnly && paragraph < 12) { role = nil; strength = 0 }
             if let company = Self.leadingName(head), Self.isName(company), company.count >= 3,
                !Self.baWords.contains(company.lowercased()), !Self.ceWords.contains(company.lowercased()),
                !["you", "we"].contains(company.lowercased()) {
@@ -475,10 +479,24 @@ public struct RoleResolver {
     /// The words naming a party before its parenthetical, back to "between", "and", ":" or the paragraph start.
     func headText(before end: Int, from start: Int, subject s: Subject) -> String {
         var h = s.text(start..<end)
-        for sep in [" between ", " by and between ", " and ", ": ", "; ", " AND ", " BETWEEN ", " among "] {
-            if let r = h.range(of: sep, options: .backwards) { h = String(h[r.upperBound...]) }
+        for sep in [" between ", " and ", ": ", ":** ", "; ", " among ", ".** "] {
+            if let r = h.range(of: sep, options: [.backwards, .caseInsensitive]) { h = String(h[r.upperBound...]) }
         }
-        return h.trimmingWhitespace()
+        // "entered into ... by Acme", "supplied by Acme"; not "represented by" its officer.
+        if let r = h.range(of: " by ", options: [.backwards, .caseInsensitive]) {
+            let before = h[..<r.lowerBound].split(separator: " ").last.map { $0.lowercased() } ?? ""
+            if !["represented", "signed", "executed", "approved", "attested", "acknowledged"].contains(before) { h = String(h[r.upperBound...]) }
+        }
+        // A sentence before it ("Parties. Acme ..."), but not an abbreviation ("Acme Inc. ").
+        var search = h.endIndex
+        while let r = h.range(of: ". ", options: .backwards, range: h.startIndex..<search) {
+            let word = h[..<r.lowerBound].split(separator: " ").last.map { $0.lowercased() } ?? ""
+            if word.count > 1 || word.allSatisfy(\.isNumber), !word.contains("."), !["inc", "corp", "ltd", "co", "no", "llc", "pc", "pllc", "lp", "llp", "st", "dr"].contains(word) {
+                h = String(h[r.upperBound...]); break
+            }
+            search = r.lowerBound
+        }
+        return h.trimmingCharacters(in: CharacterSet(charactersIn: "*_ \t"))
     }
 
     /// "Business Associate: Acme Health, Inc." or a "BUSINESS ASSOCIATE:" line followed by "Name: Acme"; several in one
@@ -502,7 +520,7 @@ public struct RoleResolver {
                 rest = s.text(next)
                 if let r = rest.range(of: "Name:") { rest = String(rest[r.upperBound...]) } else { continue }
             }
-            rest = rest.trimmingWhitespace()
+            rest = rest.trimmingCharacters(in: CharacterSet(charactersIn: "*_ \t"))
             guard !rest.isEmpty, !rest.hasPrefix("\""), !rest.hasPrefix("(") else { continue }
             for stop in [" (", " - ", " Attn", " Address", " Contact", " Email", " Phone", ", located", ", represented", ", a ", "; ", " with its", " Effective"] {
                 if let r = rest.range(of: stop) { rest = String(rest[..<r.lowerBound]) }
