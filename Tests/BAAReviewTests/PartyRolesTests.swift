@@ -134,6 +134,24 @@ final class PartyRolesTests: XCTestCase {
         XCTAssertTrue(has(r2.ce, "Marlow") && has(r2.ba, "Petrel"), "\(r2)")
     }
 
+    func testMarkdownPartiesLineAndRepresentatives() {
+        let r = resolve("""
+        # Business Associate Agreement
+
+        **Parties.** Gullwing Eye Associates, PLLC ("**Covered Entity**") and Lanternfish Imaging, Inc. ("**Business Associate**").
+
+        **Covered Entity:** Gullwing Eye Associates
+        """)
+        XCTAssertTrue(has(r.ce, "Gullwing Eye Associates, PLLC") && has(r.ba, "Lanternfish Imaging, Inc"), "\(r)")
+        let r2 = resolve("""
+        Parties: Sorrel Home Care, Inc. (the "Agency") and Tidepool Routing Co. (the "Contractor").
+
+        Covered Entity: Sorrel Home Care, represented by Dana Whitlock ("Covered Entity"); and
+        """)
+        XCTAssertTrue(has(r2.ba, "Contractor") && has(r2.ce, "Agency"), "\(r2)")
+        XCTAssertFalse(has(r2.ce, "Dana Whitlock"), "a representative is not the party: \(r2)")
+    }
+
     func testBetweenTheRoleNameAndADefinedWord() {
         let r = resolve("These standard terms are entered into between Business Associate and Subscriber by signing an Order.")
         XCTAssertTrue(has(r.ce, "Subscriber"), "\(r)")
