@@ -277,7 +277,6 @@ public struct RoleResolver {
 
     // MARK: - Declarations
 
-    func text(_ s: Subject, _ r: Range<Int>) -> String { s.text(r) }
 
     func matches(_ regex: Regex, _ s: Subject, _ r: Range<Int>) -> [Match] {
         (try? matcher.allMatches(regex, in: s, from: r.lowerBound, to: r.upperBound)) ?? []
@@ -453,8 +452,8 @@ public struct RoleResolver {
             var (role, strength, sub, hasBA) = classify(names, context: head + " " + tail)
             // A party line ("Data Controller / Covered Entity: [Name] ("Customer")") gives its role.
             if strength < 2, let r = labelRole { (role, strength) = (r, 2) }
-            // A role word or a description decides only in a sentence that introduces the parties.
-            // Role words ("Practice", "Vendor") also in the opening paragraphs; descriptions only in a party sentence.
+            // A description decides only in a sentence that introduces the parties; a role word ("Practice",
+            // "Vendor") also in the opening paragraphs.
             let roleWordOnly = strength == 1 && !names.allSatisfy({ !Self.baWords.contains($0.lowercased()) && !Self.ceWords.contains($0.lowercased()) })
             if strength < 2 && !isPartySentence && !(roleWordOnly && paragraph < 12) { role = nil; strength = 0 }
             if let company = Self.leadingName(head), Self.isName(company), company.count >= 3,
