@@ -687,7 +687,9 @@ extension PartyRoles {
                name.lowercased() == role.lowercased() { continue }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: subject.bytes[position..<replaced.lowerBound]))
             let start = out.count
-            out.append(contentsOf: Array(role.utf8))
+            // A name in capitals (a heading, a signature block) reads the role in capitals.
+            let capitals = name.count > 1 && name == name.uppercased() && name != name.lowercased()
+            out.append(contentsOf: Array((capitals ? role.uppercased() : role).utf8))
             map.canonical.append(start..<out.count)
             map.original.append(replaced)
             position = replaced.upperBound

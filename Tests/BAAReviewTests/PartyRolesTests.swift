@@ -203,6 +203,8 @@ final class PartyRolesTests: XCTestCase {
         XCTAssertEqual(r.canonicalize(text)?.text, "Business Associate shall protect Customer Data under the Vendor Agreement and notify Covered Entity.")
         // Only whole words in their own case: "Vendors", "vendor" and "Customer-facing" are not the names.
         XCTAssertNil(r.canonicalize("Vendors and any vendor of Customer-facing tools."))
+        // Capitals stay capitals (headings, signature blocks).
+        XCTAssertEqual(r.canonicalize("ARTICLE 2. OBLIGATIONS OF VENDOR")?.text, "ARTICLE 2. OBLIGATIONS OF BUSINESS ASSOCIATE")
     }
 
     func testOffsetMapPointsBackToTheOriginal() throws {
