@@ -27,6 +27,34 @@ final class ReviewCLITests: XCTestCase {
         XCTAssertEqual(r.stderr.filter { $0 == "\n" }.count, 1, "one line: \(r.stderr)")
     }
 
+    func testPartiesInTheHeaderAndTheOverride() throws {
+        let dir = try CLI.tempDir()
+        let file = dir.appendingPathComponent("named-parties.txt")
+        try """
+        This Agreement is made between Fenwick Pediatrics, P.C. ("Fenwick"), a covered entity, and Orrery Notes LLC ("Orrery"), its business associate.
+
+        1. Orrery shall notify Fenwick of any Breach of Unsecured PHI within five (5) business days after discovery.
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let r = try CLI.run(["review", "--no-color", file.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains("Parties  business associate \"Orrery\""), r.stdout)
+        XCTAssertTrue(r.stdout.contains("decided by the preamble, p.1 line 1: \"This Agreement is made between Fenwick"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("breach_notification      present (5 business days)"), r.stdout)
+        // --ba / --ce say who is who where the document does not.
+        let plain = dir.appendingPathComponent("unnamed.txt")
+        try "Provider shall notify Company of any Breach of Unsecured PHI within five (5) days after discovery.\n".write(to: plain, atomically: true, encoding: .utf8)
+        let j = try CLI.run(["review", "--format", "json", "--ba", "Provider", "--ce", "Company", plain.path])
+        XCTAssertEqual(j.status, 0, j.stderr)
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(j.stdout.utf8)) as? [String: Any])
+        let parties = try XCTUnwrap(object["parties"] as? [String: Any])
+        XCTAssertEqual(parties["source"] as? String, "override")
+        XCTAssertEqual(parties["business_associate"] as? [String], ["Provider"])
+        XCTAssertEqual(parties["covered_entity"] as? [String], ["Company"])
+        XCTAssertEqual(parties["canonicalized"] as? Bool, true)
+        let same = try CLI.run(["review", "--ba", "Acme", "--ce", "acme", plain.path])
+        XCTAssertEqual(same.status, 2, "one name on both sides is a usage error")
+    }
+
     func testFailOnMapsFindingsToExitCodes() throws {
         // The thin addendum lacks required terms (high findings) but has nothing critical.
         XCTAssertEqual(try CLI.run(["review", "--fail-on", "high", thin]).status, 1)
