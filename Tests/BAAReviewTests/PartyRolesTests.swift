@@ -230,6 +230,36 @@ final class PartyRolesTests: XCTestCase {
         XCTAssertEqual(c.map.range(t.count..<t.count), o.count..<o.count)
     }
 
+    /// Random drafts from party-ish pieces (quotes, parentheses, role words, pronouns, multi-byte letters): resolution
+    /// and the canonical text never trap, and the map keeps every unchanged byte and points each name back to itself.
+    func testRandomDraftsKeepTheMapConsistent() throws {
+        let pieces = ["This Agreement is made between ", "Acme Health, Inc. ", "(\"Acme\")", ", a covered entity, and ", "Zeta LLC ",
+                      "(\"Vendor\")", "(hereinafter \"Client\")", " (\"we\", \"us\" or \"our\")", "you ", "(\"you\")", "Business Associate: Orrin Co.",
+                      "\n", "\n\n", "WHEREAS, Acme is a covered entity; ", "Vendor shall notify the Client ", "our ", "US ", "Ünïcødé ",
+                      "\"Covered Entity\" means Kappa Clinic, ", "Subcontractor ", "(\"Subcontractor\")", "(\"Business Associate\")", "THE CLIENT ",
+                      "Customer Data ", "(", ")", "\"", ". ", "Inc. ", "Zeta's business associate ", "€ ", "🙂"]
+        var rng = SystemRandomNumberGenerator()
+        var changed = 0
+        for _ in 0..<300 {
+            var text = ""
+            for _ in 0..<Int.random(in: 1...40, using: &rng) { text += pieces.randomElement(using: &rng) ?? "" }
+            let doc = Document.fromText(text).text
+            let roles = RoleResolver().resolve(doc)
+            guard let c = roles.canonicalize(doc) else { continue }
+            changed += 1
+            let o = Array(doc.utf8), t = Array(c.text.utf8)
+            XCTAssertEqual(c.map.range(0..<t.count), 0..<o.count)
+            XCTAssertEqual(o.filter { $0 == 10 }.count, t.filter { $0 == 10 }.count, "paragraphs are kept")
+            for (canonical, original) in zip(c.map.canonical, c.map.original) {
+                XCTAssertEqual(c.map.range(canonical), original)
+                let role = String(decoding: t[canonical], as: UTF8.self)
+                XCTAssertTrue(["Business Associate", "Covered Entity", "Business Associate's", "Covered Entity's"].contains(role)
+                              || role.hasPrefix("Business Associate ") || role.hasPrefix("Covered Entity ") || role == role.uppercased(), role)
+            }
+        }
+        XCTAssertGreaterThan(changed, 30, "drafts that read their parties as roles")
+    }
+
     // MARK: - Review
 
     func library() throws -> ClauseLibrary { try Paths.library() }
