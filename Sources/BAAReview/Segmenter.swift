@@ -275,6 +275,7 @@ public struct Segmenter: Sendable {
         var kind: OutlineKind
         var label: String?
         var labelledChildren = 0
+        var bodies = 0
     }
 
     /// Builds the outline over the paragraphs: each paragraph's parent, depth, kind and context (its ancestors,
@@ -288,6 +289,20 @@ public struct Segmenter: Sendable {
             paragraphs[i].parent = stack.last?.paragraph
             paragraphs[i].depth = stack.count
             paragraphs[i].context = stack.reversed().prefix(4).map { paragraphs[$0.paragraph].range }
+            // An item that is only a title carries no duty of its own: its body does, with the title as context.
+            if kind == .itemHeading { paragraphs[i].isHeadingOnly = true }
+        }
+        // A title-only item is an item heading when an unlabelled paragraph follows it that is its body: not a
+        // heading, and not a short lead-in with a subject of its own ("Processor will:").
+        func hasBody(_ i: Int) -> Bool {
+            guard i + 1 < features.count else { return false }
+            let next = features[i + 1]
+            if next.style != nil || next.isHeading { return false }
+            if next.endsLeadIn {
+                let r = paragraphs[i + 1].range
+                return r.count > 60
+            }
+            return true
         }
         for i in paragraphs.indices {
             let f = features[i]
@@ -307,14 +322,16 @@ public struct Segmenter: Sendable {
                 }
                 if var top = stack.popLast() { top.labelledChildren += 1; stack.append(top) }
                 let kind: OutlineKind = style == "table" ? .tableRow
-                    : f.bare ? .item : f.endsLeadIn ? .leadIn : f.titleOnly ? .itemHeading : .item
+                    : f.bare ? .item : f.endsLeadIn ? .leadIn : f.titleOnly && hasBody(i) ? .itemHeading : .item
                 attach(i, kind: kind)
                 stack.append(Frame(paragraph: i, style: style, kind: kind, label: f.label))
                 continue
             }
             // An unlabelled paragraph.
             while let top = stack.last {
-                let open = top.kind == .itemHeading || (top.kind == .item && features[top.paragraph].bare)
+                // A bare bullet takes the one paragraph that carries its text (and its siblings' text, where a
+                // PDF joined them); the next paragraph ends that list.
+                let open = top.kind == .itemHeading || (top.kind == .item && features[top.paragraph].bare && top.bodies == 0)
                     || (top.kind == .leadIn && top.labelledChildren == 0)
                 if open { break }
                 stack.removeLast()
@@ -333,6 +350,7 @@ public struct Segmenter: Sendable {
             }
             let kind: OutlineKind = f.endsLeadIn ? .leadIn : top.kind == .leadIn ? .item : .body
             attach(i, kind: kind)
+            stack[stack.count - 1].bodies += 1
             if f.endsLeadIn { stack.append(Frame(paragraph: i, style: nil, kind: .leadIn)) }
         }
     }
