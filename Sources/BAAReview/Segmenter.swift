@@ -110,6 +110,7 @@ public struct Segmenter: Sendable {
         var sectionFirstPara = 0
         var leadIn: Range<Int>?
         var leadInIsNumbered = false
+        var nextItemNumber = 1
         var sectionsOut: [Section] = []
         var features: [Features] = []
         var headingsByNumber: [String: String] = [:]
@@ -134,7 +135,6 @@ public struct Segmenter: Sendable {
                     let paraIndex = seg.paragraphs.count
                     var headingOnly = false
                     var isItem = false
-                    var itemLeadIn: Range<Int>?
                     var feature = Features()
                     if let m = (try? matcher.firstMatch(Segmenter.topLabel, in: subject)) ?? nil {
                         var number: String?
@@ -145,15 +145,19 @@ public struct Segmenter: Sendable {
                         let startsNew = number != nil
                         // "Business Associate agrees to:" followed by "1. ...", "2. ...": numbered items keep the lead-in
                         // (plain numbers only, under a lead-in that is not itself a plain-numbered paragraph).
-                        if startsNew, let lead = leadIn, !leadInIsNumbered, let n = group(m, 4), !n.contains("."),
-                           !Segmenter.isHeadingOnly(after(m)) {
+                        // The items are numbered on from 1 (a nested lead-in keeps the count), so a section heading
+                        // after the list ("2. Obligations" after items 1-3) is not taken for an item.
+                        if startsNew, leadIn != nil, !leadInIsNumbered, let n = group(m, 4), !n.contains("."),
+                           Int(n) == nextItemNumber, !Segmenter.isCapsHeading(after(m)) {
                             isItem = true
-                            itemLeadIn = lead
                             feature.style = "num"
+                            feature.label = n
                             feature.itemText = after(m)
+                            subNumber = "(" + n + ")"
+                            nextItemNumber += 1
                         }
                         feature.isHeading = startsNew && !isItem
-                        if startsNew {
+                        if startsNew && !isItem {
                             // A new top-level section.
                             closeSection(at: range.lowerBound, lastPara: paraIndex - 1)
                             sectionStart = range.lowerBound
@@ -168,7 +172,7 @@ public struct Segmenter: Sendable {
                             if let n = number, let h = topHeading { headingsByNumber[n] = h }
                             pendingCapsHeading = nil
                             headingOnly = Segmenter.isHeadingOnly(rest)
-                            leadIn = itemLeadIn
+                            leadIn = nil
                         }
                     } else if let m = (try? matcher.firstMatch(Segmenter.subLabel, in: subject)) ?? nil {
                         let label = group(m, 1) ?? group(m, 2) ?? ""
@@ -224,6 +228,8 @@ public struct Segmenter: Sendable {
                         && Segmenter.isHeadingOnly(itemText))
                     features.append(feature)
                     if feature.endsLeadIn {
+                        // A numbered item that introduces sub-items keeps its list's count.
+                        if feature.style != "num" { nextItemNumber = 1 }
                         leadIn = range
                         leadInIsNumbered = feature.isHeading && Segmenter.startsWithPlainNumber(trimmed)
                     } else if !isItem {
