@@ -318,12 +318,14 @@ public struct Segmenter: Sendable {
                 if f.endsLeadIn { stack.append(Frame(paragraph: i, style: nil, kind: .leadIn)) }
                 continue
             }
-            if let style = f.style {
+            if var style = f.style {
+                // "(i)" after "(h)" is the ninth letter, not a roman numeral ("(v)" after "(u)", "(x)" after "(w)").
+                if style.hasSuffix("r"), let top = stack.last(where: { $0.style == String(style.dropLast()) + "a" }),
+                   romanContinuesAlpha(top.label ?? "") {
+                    style = String(style.dropLast()) + "a"
+                }
                 // A sibling closes the subtree of the item before it; a new style nests under the open node.
-                if let k = stack.lastIndex(where: { $0.style == style && !(style.hasSuffix("r") && $0.label.map(romanContinuesAlpha) == true) }) {
-                    stack.removeSubrange(k...)
-                } else if style.hasSuffix("r"), let k = stack.lastIndex(where: { $0.style == String(style.dropLast()) + "a" && romanContinuesAlpha($0.label ?? "") }) {
-                    // "(i)" after "(h)" is the ninth letter, not a roman numeral.
+                if let k = stack.lastIndex(where: { $0.style == style }) {
                     stack.removeSubrange(k...)
                 }
                 if var top = stack.popLast() { top.labelledChildren += 1; stack.append(top) }
