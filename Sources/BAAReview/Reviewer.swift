@@ -44,6 +44,27 @@ public final class Reviewer {
             unitsByScope[rule.spec.scope] = units
             hits += evaluator.evaluate(rule, units: units)
         }
+        // Defined terms that carry a period ("Response Period" means ten days), and defined events that include a
+        // breach ("Notifiable Incident" means a Breach, a Security Incident or ...).
+        var definitions: [String: Deadline] = [:]
+        var breachEvents: Set<String> = []
+        for d in library.definitions {
+            for m in index.matches[d] {
+                let groups = library.patterns[d].regex.groupNames
+                func group(_ name: String) -> String? { groups[name].flatMap { m.group($0) }.map(subject.text) }
+                if let event = group("event") { breachEvents.insert(DeadlineParser.key(event)) }
+                if let term = group("term"), let deadline = DeadlineParser.parse(value: group("value"), unit: group("unit"), text: subject.text(m.range)) {
+                    definitions[DeadlineParser.key(term)] = deadline
+                }
+            }
+        }
+        // A rule that captures an `event` ("report any Notifiable Incident within ...") holds only where this document
+        // defines that term to include a breach; elsewhere its hit is vetoed, and --explain says why.
+        for i in hits.indices where hits[i].vetoedBy == nil {
+            if let event = hits[i].captures["event"], !breachEvents.contains(DeadlineParser.key(event)) {
+                hits[i].vetoedBy = ("defined_event", "\(event.trimmingWhitespace()) is not defined here as including a Breach")
+            }
+        }
         // Recitals ("WHEREAS ...") impose nothing.
         // Compound rules fire where every rule they require fired (unvetoed); evidence at the first of them.
         let compound = library.rules.filter { !$0.spec.requires.isEmpty }
@@ -64,17 +85,6 @@ public final class Reviewer {
             subject.text(r.lowerBound..<min(r.upperBound, r.lowerBound + 40)).drop { !$0.isLetter }.uppercased().hasPrefix("WHEREAS")
         }
         hits.removeAll { hit in isRecital(hit.unit) || isRecital(segments.paragraphs[hit.paragraph].range) }
-        // Defined terms that carry a period ("Response Period" means ten days).
-        var definitions: [String: Deadline] = [:]
-        for d in library.definitions {
-            for m in index.matches[d] {
-                let groups = library.patterns[d].regex.groupNames
-                func group(_ name: String) -> String? { groups[name].flatMap { m.group($0) }.map(subject.text) }
-                if let term = group("term"), let deadline = DeadlineParser.parse(value: group("value"), unit: group("unit"), text: subject.text(m.range)) {
-                    definitions[DeadlineParser.key(term)] = deadline
-                }
-            }
-        }
         // About PHI at all? A disclaimer ("not a business associate agreement") outweighs a few passing mentions.
         let mentions = library.documentContext.map { index.matches[$0].count } ?? 1
         let disclaimed = library.documentDisclaimer.map { !index.matches[$0].isEmpty } ?? false
