@@ -65,6 +65,21 @@ public final class Reviewer {
                 hits[i].vetoedBy = ("defined_event", "\(event.trimmingWhitespace()) is not defined here as including a Breach")
             }
         }
+        // A duty stated by reference ("return or destroy all PHI as specified in Section 4.4") is as strong as the
+        // section it names: where that section has hits of its own for the element, they decide, and the referring
+        // hit is vetoed by `cross_reference` (shown by --explain).
+        for i in hits.indices where hits[i].vetoedBy == nil {
+            let unit = hits[i].unit
+            guard let m = (try? matcher.firstMatch(Reviewer.crossReference, in: subject, from: unit.lowerBound, to: unit.upperBound)) ?? nil,
+                  let g = m.group(1) else { continue }
+            let number = subject.text(g)
+            let element = hits[i].rule.spec.element
+            let decided = hits.indices.contains { j in
+                guard j != i, hits[j].rule.spec.element == element, let section = segments.paragraphs[hits[j].paragraph].section else { return false }
+                return section == number || section.hasPrefix(number + "(")
+            }
+            if decided { hits[i].vetoedBy = ("cross_reference", "as specified in Section \(number), which decides") }
+        }
         // Recitals ("WHEREAS ...") impose nothing.
         // Compound rules fire where every rule they require fired (unvetoed); evidence at the first of them.
         let compound = library.rules.filter { !$0.spec.requires.isEmpty }
@@ -101,6 +116,9 @@ public final class Reviewer {
         return Analysis(document: document, segments: segments, hits: hits, failures: failures, definitions: definitions,
                         hasHIPAAContext: context, subject: subject)
     }
+
+    /// "as specified in Section 4.4", "as set forth in § 7.2(b)": a duty stated by reference; group 1 is the number.
+    static let crossReference = try! Regex(#"\bas\s+(?:specified|set\s+(?:forth|out)|provided|described|stated)\s+(?:in|under|by)\s+(?:section|§)\s*(\d{1,3}(?:\.\d{1,3})*(?:\([a-z0-9]{1,4}\))*)"#)
 
     /// A sentence that only defines a term, anchored at the sentence start (\G).
     static let definitionPattern = try! Regex(#"\G[^\w"']{0,8}(?:(?:section\s+)?\d{1,3}(?:\.\d{1,3})*\.?\s+|\([a-z0-9]{1,4}\)\s+)?[^\w"']{0,6}["']?[A-Z][\w\s/&-]{0,60}?["']?(?:\s*\([^)]{0,40}\))?\s+(?:means|shall mean|has the meaning|have the meaning|refers to|is defined as)\b"#, caseless: false)
