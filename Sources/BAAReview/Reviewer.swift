@@ -47,22 +47,30 @@ public final class Reviewer {
         // Defined terms that carry a period ("Response Period" means ten days), and defined events that include a
         // breach ("Notifiable Incident" means a Breach, a Security Incident or ...).
         var definitions: [String: Deadline] = [:]
-        var breachEvents: Set<String> = []
-        for d in library.definitions {
+        var definedEvents: [String: Set<String>] = [:]
+        for (k, d) in library.definitions.enumerated() {
             for m in index.matches[d] {
                 let groups = library.patterns[d].regex.groupNames
                 func group(_ name: String) -> String? { groups[name].flatMap { m.group($0) }.map(subject.text) }
-                if let event = group("event") { breachEvents.insert(DeadlineParser.key(event)) }
+                if let event = group("event") { definedEvents[library.definitionElements[k], default: []].insert(DeadlineParser.key(event)) }
                 if let term = group("term"), let deadline = DeadlineParser.parse(value: group("value"), unit: group("unit"), text: subject.text(m.range)) {
                     definitions[DeadlineParser.key(term)] = deadline
                 }
             }
         }
         // A rule that captures an `event` ("report any Notifiable Incident within ...") holds only where this document
-        // defines that term to include a breach; elsewhere its hit is vetoed, and --explain says why.
+        // defines that term as its element's definitions ask (for breach notification: an event that includes a
+        // breach); elsewhere its hit is vetoed, and --explain says why.
         for i in hits.indices where hits[i].vetoedBy == nil {
-            if let event = hits[i].captures["event"], !breachEvents.contains(DeadlineParser.key(event)) {
-                hits[i].vetoedBy = ("defined_event", "\(event.trimmingWhitespace()) is not defined here as including a Breach")
+            guard let capture = hits[i].rule.capture, library.patterns[capture].regex.groupNames["event"] != nil else { continue }
+            let element = hits[i].rule.spec.element
+            guard let event = hits[i].captures["event"] else {
+                // The event pattern was found only in the unit's context: no event named in the unit itself.
+                hits[i].vetoedBy = ("defined_event", "no defined event named in the clause itself")
+                continue
+            }
+            if definedEvents[element]?.contains(DeadlineParser.key(event)) != true {
+                hits[i].vetoedBy = ("defined_event", "\(event.trimmingWhitespace()) is not defined here as the \(element) rules require")
             }
         }
         // A duty stated by reference ("return or destroy all PHI as specified in Section 4.4") is as strong as the

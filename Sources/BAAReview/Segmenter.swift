@@ -335,7 +335,11 @@ public struct Segmenter: Sendable {
                 stack.append(Frame(paragraph: i, style: style, kind: kind, label: f.label))
                 continue
             }
-            // An unlabelled paragraph.
+            // An unlabelled paragraph. A short lead-in with a subject of its own ("Vendor shall not:") after a list
+            // starts a list of its own: it closes the items and item headings above it.
+            if f.endsLeadIn && paragraphs[i].range.count <= 60 {
+                while let top = stack.last, top.kind != .leadIn || top.labelledChildren > 0 || top.style != nil { stack.removeLast() }
+            }
             while let top = stack.last {
                 // A bare bullet takes the one paragraph that carries its text (and its siblings' text, where a
                 // PDF joined them); the next paragraph ends that list.
