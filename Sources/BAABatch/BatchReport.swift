@@ -143,6 +143,7 @@ extension Report {
         var r = self
         for i in r.elements.indices { r.elements[i] = r.elements[i].redacted() }
         for i in r.findings.indices { r.findings[i] = r.findings[i].redacted() }
+        r.aiVendor?.evidence?.text = ""
         return r
     }
 }
@@ -169,6 +170,7 @@ extension VendorReport {
         var v = self
         v.elements = v.elements.map { $0.redacted() }
         v.findings = v.findings.map { $0.redacted() }
+        v.aiVendor?.evidence?.text = ""
         return v
     }
 }
