@@ -14,14 +14,14 @@ public enum BatchRenderer {
         func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
         let vendors = b.vendorSummaries
         let nameWidth = min(40, max(6, vendors.map(\.name.count).max() ?? 6))
-        var out = pad("VENDOR", nameWidth) + "  DOCS  SCORE  RISK      CRIT HIGH  MED  LOW  AI TRAINING  BREACH NOTICE                SUBCONTRACTORS\n"
+        var out = pad("VENDOR", nameWidth) + "  DOCS  SCORE  RISK      CRIT HIGH  MED  LOW  AI TRAINING  BREACH NOTICE                SUBCONTRACTORS    AI VENDOR\n"
         for v in vendors {
             let name = v.name.count > nameWidth ? String(v.name.prefix(nameWidth - 1)) + "…" : v.name
             let riskCode = v.risk == .critical ? "1;31" : v.risk == .high ? "31" : v.risk == .medium ? "33" : "32"
             out += pad(name, nameWidth) + "  " + lpad("\(v.documents)\(v.errors == 0 ? "" : "+\(v.errors)!")", 4)
             out += "  " + lpad("\(v.score)", 5) + "  " + paint(pad(v.risk.rawValue.uppercased(), 8), riskCode)
             for s in [Severity.critical, .high, .medium, .low] { out += " " + lpad("\(v.counts[s.rawValue] ?? 0)", 4) }
-            out += "  " + pad(v.flags.aiTraining, 11) + "  " + pad(v.flags.breachNotification, 27) + "  " + v.flags.subcontractors + "\n"
+            out += "  " + pad(v.flags.aiTraining, 11) + "  " + pad(v.flags.breachNotification, 27) + "  " + pad(v.flags.subcontractors, 16) + "  " + (v.flags.aiVendor ?? "-") + "\n"
         }
         if vendors.isEmpty { out += "(no documents)\n" }
         if vendors.contains(where: { $0.errors > 0 }) { out += "(DOCS n+m!: n documents reviewed, m files that could not be)\n" }

@@ -38,7 +38,10 @@ public struct VendorFlags: Codable, Sendable, Equatable {
     /// present (with the deadline), weak or missing.
     public var breachNotification: String
     public var subcontractors: String
-    enum CodingKeys: String, CodingKey { case aiTraining = "ai_training", breachNotification = "breach_notification", subcontractors }
+    /// "no", or "yes (disclosure <status>, change notice <status>)": does the vendor process PHI with AI, and are
+    /// the models disclosed and their changes notified.
+    public var aiVendor: String?
+    enum CodingKeys: String, CodingKey { case aiTraining = "ai_training", breachNotification = "breach_notification", subcontractors, aiVendor = "ai_vendor" }
 }
 
 /// The vendor view: every element's verdict taken across the vendor's documents.
@@ -52,12 +55,14 @@ public struct VendorReport: Codable, Sendable, Equatable {
     public var errors: [String]
     public var counts: [String: Int]
     public var flags: VendorFlags
+    /// Does any of the vendor's documents say AI processes the data (the first such statement as evidence)?
+    public var aiVendor: AIVendor?
     public var elements: [ElementResult]
     public var findings: [Finding]
     public var supersessions: [Supersession]
     public var scoring: Scoring
 
-    enum CodingKeys: String, CodingKey { case name, loose, score, risk, documents, errors, counts = "findings_by_severity", flags, elements, findings, supersessions, scoring }
+    enum CodingKeys: String, CodingKey { case name, loose, score, risk, documents, errors, counts = "findings_by_severity", flags, aiVendor = "ai_vendor", elements, findings, supersessions, scoring }
 
     public var worstSeverity: Severity? { findings.map(\.severity).max() }
 }
@@ -138,6 +143,7 @@ extension Report {
         var r = self
         for i in r.elements.indices { r.elements[i] = r.elements[i].redacted() }
         for i in r.findings.indices { r.findings[i] = r.findings[i].redacted() }
+        r.aiVendor?.evidence?.text = ""
         return r
     }
 }
@@ -164,6 +170,7 @@ extension VendorReport {
         var v = self
         v.elements = v.elements.map { $0.redacted() }
         v.findings = v.findings.map { $0.redacted() }
+        v.aiVendor?.evidence?.text = ""
         return v
     }
 }

@@ -63,6 +63,12 @@ public struct VendorView {
                 }
             } else if let best = results.map(\.element.status).max(), let w = results.first(where: { $0.element.status == best }) {
                 winner = w
+                // AI transparency and change control are owed by an AI vendor: on a tie, the verdict (and its
+                // findings) of a document that says AI processes the data.
+                if ElementCatalog.aiVendorElements.contains(id),
+                   let ai = results.first(where: { $0.element.status == best && $0.doc.report.aiVendor?.detected == true }) {
+                    winner = ai
+                }
             }
             var element = winner.element
             element.evidence = element.evidence.map { var e = $0; e.file = winner.doc.path; return e }
@@ -101,10 +107,21 @@ public struct VendorView {
             if let d = e.deadline, e.status != .missing { return "\(e.status.rawValue) (\(d.description))" }
             return e.status.rawValue
         }
+        // An AI vendor if any of its documents says AI processes the data; the evidence of the first that does.
+        var aiVendor = AIVendor(detected: false, evidence: nil)
+        if let d = docs.first(where: { $0.report.aiVendor?.detected == true }), let ai = d.report.aiVendor {
+            aiVendor = AIVendor(detected: true, evidence: ai.evidence.map { var e = $0; e.file = d.path; return e })
+        }
+        func aiColumn() -> String {
+            guard aiVendor.detected else { return "no" }
+            return "yes (disclosure \(flag("ai_transparency")), change notice \(flag("ai_change_control")))"
+        }
         return VendorReport(
             name: name, loose: loose, score: docs.isEmpty ? 0 : score, risk: docs.isEmpty ? .critical : playbook.risk(for: score),
             documents: docs.map(\.path), errors: errors.map(\.path), counts: counts,
-            flags: VendorFlags(aiTraining: flag("ai_training"), breachNotification: flag("breach_notification"), subcontractors: flag("subcontractors")),
+            flags: VendorFlags(aiTraining: flag("ai_training"), breachNotification: flag("breach_notification"), subcontractors: flag("subcontractors"),
+                               aiVendor: aiColumn()),
+            aiVendor: aiVendor,
             elements: elements, findings: findings, supersessions: supersessions,
             scoring: .make(contributions: contributions, playbook: playbook))
     }

@@ -54,6 +54,8 @@ public final class ClauseLibrary: Sendable {
     public let rules: [CompiledRule]
     /// Definitions per element (patterns with groups term/value/unit).
     public let definitions: [Int]
+    /// The element each entry of `definitions` belongs to (a defined event counts for that element's rules).
+    public let definitionElements: [String]
     public let documentContext: Int?
     public let documentDisclaimer: Int?
     /// Which patterns may match in a paragraph: one multi-literal pass, built once and shared read-only.
@@ -84,8 +86,11 @@ public final class ClauseLibrary: Sendable {
         }
         var rules: [CompiledRule] = []
         var definitions: [Int] = []
+        var definitionElements: [String] = []
         for element in spec.elements {
-            for d in element.definitions { if let i = intern(d) { definitions.append(i) } }
+            for d in element.definitions {
+                if let i = intern(d) { definitions.append(i); definitionElements.append(element.id) }
+            }
             for rule in element.rules {
                 let names: ([String]) -> [Int] = { $0.compactMap { rule.patterns[$0].flatMap(intern) } }
                 let all = names(rule.all), any = names(rule.any), none = names(rule.none)
@@ -111,6 +116,7 @@ public final class ClauseLibrary: Sendable {
                                           wordStartLiterals: compiled.map(\.wordStartLiterals))
         self.rules = rules
         self.definitions = definitions
+        self.definitionElements = definitionElements
     }
 
     /// Loads, validates and compiles Clauses/.

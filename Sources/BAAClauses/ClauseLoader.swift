@@ -151,7 +151,7 @@ public struct ClauseLoader {
         guard ElementCatalog.all.contains(id) else {
             throw ClauseError(r.child("element")!.position, "unknown element id '\(id)' (see ../shared/ELEMENTS.md)")
         }
-        let kind: ElementKind = try r.enumValue("kind", default: ElementCatalog.required.contains(id) ? .required : .risk)
+        let kind: ElementKind = try r.enumValue("kind", default: ElementCatalog.kind(of: id))
         let severity: Severity = try r.enumValue("severity", default: .high)
         let weakSeverity: Severity = try r.enumValue("weak_severity", default: severity.lowered)
         var precedence: [Verdict] = [.prohibited, .permitted]

@@ -1,4 +1,5 @@
-/// The 21 element ids of ../shared/ELEMENTS.md: the contract between Clauses/, the JSON report and every labelled corpus.
+/// The element ids of ../shared/ELEMENTS.md: the contract between Clauses/, the JSON report and every labelled corpus.
+/// The 21 required and risk elements (labels.json) and the four due-diligence terms for AI vendors (labels-extra.json).
 public enum ElementCatalog {
     public static let required: [String] = [
         "permitted_uses", "no_other_use", "safeguards", "report_disclosures", "breach_notification",
@@ -11,7 +12,32 @@ public enum ElementCatalog {
     ]
     /// Elements reported with a stance rather than present/weak/missing alone.
     public static let stanceElements: Set<String> = ["ai_training", "deidentification", "data_aggregation"]
-    public static let all: [String] = required + risk
+    /// Due-diligence terms for AI vendors (ELEMENTS.md's last table; labelled in labels-extra.json).
+    public static let diligence: [String] = ["audit_rights", "deidentification_standard", "ai_transparency", "ai_change_control"]
+    /// Findings only for a vendor that processes PHI with AI.
+    public static let aiVendorElements: Set<String> = ["ai_transparency", "ai_change_control"]
+    /// The 21 elements of labels.json (required and risk terms).
+    public static let core: [String] = required + risk
+    public static let all: [String] = required + risk + diligence
+
+    /// The group an element id belongs to.
+    public static func kind(of id: String) -> ElementKind {
+        required.contains(id) ? .required : diligence.contains(id) ? .diligence : .risk
+    }
+}
+
+/// Methods of de-identification under 45 CFR 164.514(b), as deidentification_standard reports them.
+public enum DeidentificationMethod: String, Codable, Sendable, CaseIterable {
+    /// 164.514(b)(2): the 18 identifiers removed.
+    case safe_harbor
+    /// 164.514(b)(1): a qualified expert's determination.
+    case expert_determination
+    /// Both named: the business associate may use either.
+    case either
+    /// 164.514 (or "HIPAA's standard") required with no method named.
+    case hipaa
+    /// No standard.
+    case none
 }
 
 /// Finding severities, worst first.
@@ -51,9 +77,9 @@ public enum Scope: String, Codable, Sendable, CaseIterable {
     case sentence, paragraph, section
 }
 
-/// Whether an element is required by HIPAA or a risk term.
+/// Whether an element is required by HIPAA, a risk term, or a due-diligence term for AI vendors.
 public enum ElementKind: String, Codable, Sendable, CaseIterable {
-    case required, risk
+    case required, risk, diligence
 }
 
 /// A place in a clause file, for error messages (1-based line and column).

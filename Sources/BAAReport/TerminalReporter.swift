@@ -72,11 +72,20 @@ public struct TerminalReporter {
         out += "Score \(bold("\(r.score)/100"))  Risk \(riskLabel(r.risk))  ·  \(r.document.format), \(r.document.pages) page\(r.document.pages == 1 ? "" : "s")  ·  clause library \(r.tool.clauseLibrary.version) (\(r.tool.clauseLibrary.sha256.prefix(12)))\n"
         if let parties = r.parties { out += TerminalReporter.parties(parties, paint: { self.paint($0, "2") }) }
         for w in r.document.warnings { out += paint("warning: ", "33") + w + "\n" }
+        if let ai = r.aiVendor {
+            if ai.detected, let e = ai.evidence {
+                let excerpt = e.text.count > 120 ? String(e.text.prefix(117)) + "..." : e.text
+                out += "AI vendor: \(bold("yes"))  (\(TerminalReporter.location(e))) \"\(excerpt.replacingOccurrences(of: "\n", with: " "))\"\n"
+            } else {
+                out += "AI vendor: no  (the agreement does not say AI processes PHI: AI transparency and change control are not findings)\n"
+            }
+        }
         out += "\n" + bold("Elements") + "\n"
         for e in r.elements {
             var verdict = e.status.rawValue
             if let s = e.stance { verdict = s.rawValue }
             if let d = e.deadline { verdict += " (\(d.description))" }
+            if let m = e.method, e.status != .missing { verdict += " (\(m.rawValue.replacingOccurrences(of: "_", with: " ")))" }
             let mark: String
             switch (e.status, e.stance) {
             case (_, .some(.prohibited)): mark = paint("✓", "32")
@@ -87,7 +96,7 @@ public struct TerminalReporter {
             case (.missing, _): mark = paint("✗", "31")
             }
             let where_ = e.evidence.first.map { "  " + paint(TerminalReporter.location($0), "2") } ?? ""
-            out += "  \(mark) \(e.id.padding(toLength: 24, withPad: " ", startingAt: 0)) \(verdict.padding(toLength: 26, withPad: " ", startingAt: 0))\(where_)\n"
+            out += "  \(mark) \(e.id.padding(toLength: 25, withPad: " ", startingAt: 0)) \(verdict.padding(toLength: 26, withPad: " ", startingAt: 0))\(where_)\n"
             if explain {
                 out += paint("      rules fired: \(e.rulesFired.isEmpty ? "none" : e.rulesFired.joined(separator: ", "))", "2") + "\n"
                 for v in e.vetoed {

@@ -10,7 +10,9 @@ public struct LabelledDocument: Decodable, Sendable {
         public var deadline: String?
         public var deadlineValue: Int?
         public var deadlineUnit: String?
-        enum CodingKeys: String, CodingKey { case status, evidence, deadline, deadlineValue = "deadline_value", deadlineUnit = "deadline_unit" }
+        /// deidentification_standard (labels-extra.json): safe_harbor, expert_determination, either, hipaa, none.
+        public var method: String?
+        enum CodingKeys: String, CodingKey { case status, evidence, deadline, deadlineValue = "deadline_value", deadlineUnit = "deadline_unit", method }
     }
     public var id: String
     public var file: String
@@ -49,7 +51,19 @@ public struct Evaluation: Sendable {
         public var exact: Bool
     }
 
+    public struct MethodCheck: Sendable, Codable {
+        public var document: String
+        public var expected: String
+        public var actual: String
+        public var exact: Bool
+    }
+
+    /// The 21 elements of labels.json.
     public var pairs: [Pair] = []
+    /// The four due-diligence elements of labels-extra.json, kept apart so the 21-element figures keep their meaning.
+    public var extraPairs: [Pair] = []
+    /// deidentification_standard's method, for documents where both the label and the tool find a standard.
+    public var methods: [MethodCheck] = []
     public var deadlines: [DeadlineCheck] = []
     public var negativeControlViolations: [Pair] = []
     public init() {}
@@ -66,7 +80,19 @@ public struct Evaluation: Sendable {
     }
 
     public mutating func add(report: Report, labels: LabelledDocument) {
-        for id in ElementCatalog.all {
+        for id in ElementCatalog.diligence {
+            guard let label = labels.labels[id], let result = report.element(id) else { continue }
+            let expected = Evaluation.expectedLabel(id, label.status)
+            let actual = Evaluation.actualLabel(result)
+            extraPairs.append(Pair(document: labels.id, element: id, expected: expected, actual: actual, agree: expected == actual,
+                                   evidence: result.evidence.first.map { "\($0.section.map { "§" + $0 + " " } ?? "")line \($0.line): \($0.text.prefix(160))" },
+                                   labelEvidence: label.evidence))
+            if id == "deidentification_standard", let m = label.method, expected != "absent" {
+                let got = result.method?.rawValue ?? "none"
+                methods.append(MethodCheck(document: labels.id, expected: m, actual: got, exact: m == got))
+            }
+        }
+        for id in ElementCatalog.core {
             guard let label = labels.labels[id], let result = report.element(id) else { continue }
             let expected = Evaluation.expectedLabel(id, label.status)
             let actual = Evaluation.actualLabel(result)
@@ -87,8 +113,15 @@ public struct Evaluation: Sendable {
 
     public var agreement: Double { pairs.isEmpty ? 0 : Double(pairs.filter(\.agree).count) / Double(pairs.count) }
 
+    public var extraAgreement: Double { extraPairs.isEmpty ? 0 : Double(extraPairs.filter(\.agree).count) / Double(extraPairs.count) }
+
+    /// Pairs where the tool said present but the label says absent.
+    public func falsePresent(_ element: String) -> [Pair] {
+        extraPairs.filter { $0.element == element && $0.expected == "absent" && $0.actual == "present" }
+    }
+
     public func agreement(for element: String) -> (agree: Int, total: Int) {
-        let p = pairs.filter { $0.element == element }
+        let p = (ElementCatalog.diligence.contains(element) ? extraPairs : pairs).filter { $0.element == element }
         return (p.filter(\.agree).count, p.count)
     }
 
@@ -106,14 +139,14 @@ public struct Evaluation: Sendable {
     /// Confusion counts per element: expected -> actual -> count.
     public func confusion(for element: String) -> [String: [String: Int]] {
         var out: [String: [String: Int]] = [:]
-        for p in pairs where p.element == element { out[p.expected, default: [:]][p.actual, default: 0] += 1 }
+        for p in pairs + extraPairs where p.element == element { out[p.expected, default: [:]][p.actual, default: 0] += 1 }
         return out
     }
 
     /// A plain-text summary: per element agreement, totals, and every disagreement with its evidence.
     public func summary() -> String {
         var s = "element                   agree\n"
-        for id in ElementCatalog.all {
+        for id in ElementCatalog.core {
             let (a, t) = agreement(for: id)
             guard t > 0 else { continue }
             s += "  \(id.padding(toLength: 24, withPad: " ", startingAt: 0)) \(a)/\(t)\n"
@@ -129,6 +162,24 @@ public struct Evaluation: Sendable {
             s += "  \(p.document) \(p.element): expected \(p.expected), got \(p.actual)\n"
             if let e = p.evidence { s += "      tool: \(e)\n" }
             if let l = p.labelEvidence { s += "      label: \(l.prefix(160))\n" }
+        }
+        if !extraPairs.isEmpty {
+            s += "due-diligence elements (labels-extra.json)\n"
+            for id in ElementCatalog.diligence {
+                let (a, t) = agreement(for: id)
+                guard t > 0 else { continue }
+                s += "  \(id.padding(toLength: 26, withPad: " ", startingAt: 0)) \(a)/\(t)\n"
+            }
+            s += String(format: "due-diligence agreement: %d/%d = %.1f%%\n", extraPairs.filter(\.agree).count, extraPairs.count, extraAgreement * 100)
+            s += "de-identification methods exact: \(methods.filter(\.exact).count)/\(methods.count)\n"
+            for m in methods where !m.exact { s += "  method \(m.document): expected \(m.expected), got \(m.actual)\n" }
+            let extraWrong = extraPairs.filter { !$0.agree }
+            if !extraWrong.isEmpty { s += "due-diligence disagreements (\(extraWrong.count)):\n" }
+            for p in extraWrong {
+                s += "  \(p.document) \(p.element): expected \(p.expected), got \(p.actual)\n"
+                if let e = p.evidence { s += "      tool: \(e)\n" }
+                if let l = p.labelEvidence { s += "      label: \(l.prefix(160))\n" }
+            }
         }
         return s
     }

@@ -107,7 +107,7 @@ public final class MatchIndex {
             }
             for (i, p) in segments.paragraphs.enumerated() {
                 add(i, to: i)
-                if let lead = p.leadIn {
+                for lead in p.context {
                     for src in MatchIndex.paragraphs(overlapping: lead, starts: starts, ranges: ranges) { add(src, to: i) }
                 }
             }
@@ -279,11 +279,12 @@ public final class MatchIndex {
     }
 }
 
-/// A unit a rule is evaluated in: its range, the paragraph, and the list lead-in if any.
+/// A unit a rule is evaluated in: its range, the paragraph, and the outline context (lead-ins, item headings and
+/// items it sits under, nearest first).
 struct Unit {
     var range: Range<Int>
     var paragraph: Int
-    var leadIn: Range<Int>?
+    var context: [Range<Int>] = []
 }
 
 /// Evaluates every rule over its scope's units.
@@ -301,14 +302,14 @@ struct RuleEvaluator {
             return segments.sentences.enumerated().compactMap { (i, s) in
                 let p = segments.paragraphs[s.paragraph]
                 if p.isHeadingOnly || definitionSentences.contains(i) { return nil }
-                return Unit(range: s.range, paragraph: s.paragraph, leadIn: p.leadIn)
+                return Unit(range: s.range, paragraph: s.paragraph, context: p.context)
             }
         case .paragraph:
             return segments.paragraphs.enumerated().compactMap { (i, p) in
-                p.isHeadingOnly ? nil : Unit(range: p.range, paragraph: i, leadIn: p.leadIn)
+                p.isHeadingOnly ? nil : Unit(range: p.range, paragraph: i, context: p.context)
             }
         case .section:
-            return segments.sections.map { Unit(range: $0.range, paragraph: $0.firstParagraph, leadIn: nil) }
+            return segments.sections.map { Unit(range: $0.range, paragraph: $0.firstParagraph) }
         }
     }
 
@@ -338,7 +339,7 @@ struct RuleEvaluator {
         // possible in that paragraph: checked once per paragraph, before any of them runs.
         var checkedParagraph = -1, paragraphPossible = true
         for unit in units {
-            if unit.leadIn == nil, index.paragraphRanges[unit.paragraph].contains(unit.range.lowerBound),
+            if unit.context.isEmpty, index.paragraphRanges[unit.paragraph].contains(unit.range.lowerBound),
                unit.range.upperBound <= index.paragraphRanges[unit.paragraph].upperBound {
                 if unit.paragraph != checkedParagraph {
                     checkedParagraph = unit.paragraph
@@ -356,7 +357,7 @@ struct RuleEvaluator {
                     let r = index.range(k)
                     lo = min(lo, r.lowerBound); hi = max(hi, r.upperBound)
                     if p == rule.capture { captureSlot = k }
-                } else if let lead = unit.leadIn, index.firstSlot(p, in: lead) != nil {
+                } else if unit.context.contains(where: { index.firstSlot(p, in: $0) != nil }) {
                     continue
                 } else { satisfied = false; break }
             }
@@ -369,7 +370,7 @@ struct RuleEvaluator {
                         lo = min(lo, r.lowerBound); hi = max(hi, r.upperBound); anyFound = true
                         if p == rule.capture { captureSlot = k }
                         break
-                    } else if let lead = unit.leadIn, index.firstSlot(p, in: lead) != nil { anyFound = true; break }
+                    } else if unit.context.contains(where: { index.firstSlot(p, in: $0) != nil }) { anyFound = true; break }
                 }
                 guard anyFound else { continue }
             }
@@ -383,9 +384,9 @@ struct RuleEvaluator {
                 }
             }
             var veto: (String, String)?
-            // Guards look at the unit and its list lead-in ("Covered Entity shall:" vetoes the items below it).
+            // Guards look at the unit and its context ("Covered Entity shall:" vetoes the items below it).
             for (k, p) in rule.none.enumerated() {
-                if let slot = index.firstSlot(p, in: unit.range, paragraph: unit.paragraph) ?? unit.leadIn.flatMap({ index.firstSlot(p, in: $0) }) {
+                if let slot = index.firstSlot(p, in: unit.range, paragraph: unit.paragraph) ?? unit.context.lazy.compactMap({ index.firstSlot(p, in: $0) }).first {
                     veto = (rule.spec.none[k], subject.text(index.range(slot)))
                     break
                 }

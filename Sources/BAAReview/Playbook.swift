@@ -31,6 +31,16 @@ public struct Playbook: Codable, Sendable, Equatable {
     public var aiPermittedSeverity: Severity = .high
     public var deidentificationPermittedSeverity: Severity = .medium
     public var subcontractorsWeakSeverity: Severity?
+    /// How the practice weighs audit rights: `required` (missing: medium), `recommended` (the default: missing
+    /// and weak are low findings) or `optional` (no finding).
+    public enum AuditRightsPosition: String, Codable, Sendable, CaseIterable { case required, recommended, optional }
+    public var auditRights: AuditRightsPosition?
+    /// The de-identification method the practice requires where the vendor may de-identify: `hipaa` (any method
+    /// of 164.514(b), or HIPAA's standard cited), `either` (a method must be named), `safe_harbor`,
+    /// `expert_determination`. Unset: no method finding (a de-identification with no standard is still one).
+    public var deidentificationStandard: DeidentificationMethod?
+    /// Severity when an AI vendor's agreement lacks ai_transparency or ai_change_control (`elements:` overrides per element).
+    public var aiDiligenceSeverity: Severity = .medium
     /// Points a finding of each severity takes off 100.
     public var points: [String: Int] = ["critical": 25, "high": 10, "medium": 5, "low": 2, "info": 0]
     /// Risk bands by minimum score, highest first.
@@ -49,6 +59,9 @@ public struct Playbook: Codable, Sendable, Equatable {
         case aiPermittedSeverity = "ai_permitted_severity"
         case deidentificationPermittedSeverity = "deidentification_permitted_severity"
         case subcontractorsWeakSeverity = "subcontractors_weak_severity"
+        case auditRights = "audit_rights"
+        case deidentificationStandard = "deidentification_standard"
+        case aiDiligenceSeverity = "ai_diligence_severity"
         case points
         case riskBands = "risk_bands"
         case elements
@@ -67,6 +80,12 @@ public struct Playbook: Codable, Sendable, Equatable {
         aiPermittedSeverity = try c.decodeIfPresent(Severity.self, forKey: .aiPermittedSeverity) ?? d.aiPermittedSeverity
         deidentificationPermittedSeverity = try c.decodeIfPresent(Severity.self, forKey: .deidentificationPermittedSeverity) ?? d.deidentificationPermittedSeverity
         subcontractorsWeakSeverity = try c.decodeIfPresent(Severity.self, forKey: .subcontractorsWeakSeverity)
+        auditRights = try c.decodeIfPresent(AuditRightsPosition.self, forKey: .auditRights)
+        deidentificationStandard = try c.decodeIfPresent(DeidentificationMethod.self, forKey: .deidentificationStandard)
+        aiDiligenceSeverity = try c.decodeIfPresent(Severity.self, forKey: .aiDiligenceSeverity) ?? d.aiDiligenceSeverity
+        if deidentificationStandard == DeidentificationMethod.none {
+            throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.deidentificationStandard], debugDescription: "deidentification_standard is one of hipaa, either, safe_harbor, expert_determination"))
+        }
         points = d.points.merging(try c.decodeIfPresent([String: Int].self, forKey: .points) ?? [:]) { $1 }
         riskBands = try c.decodeIfPresent([RiskBand].self, forKey: .riskBands) ?? d.riskBands
         elements = try c.decodeIfPresent([String: ElementOverride].self, forKey: .elements) ?? [:]
@@ -79,6 +98,27 @@ public struct Playbook: Codable, Sendable, Equatable {
     }
 
     public func points(for severity: Severity) -> Int { points[severity.rawValue] ?? 0 }
+
+    /// Whether the method an agreement requires meets the playbook's requirement.
+    public static func satisfies(_ found: DeidentificationMethod, required: DeidentificationMethod) -> Bool {
+        switch required {
+        case .hipaa: found != .none
+        case .either: found == .safe_harbor || found == .expert_determination || found == .either
+        case .safe_harbor: found == .safe_harbor
+        case .expert_determination: found == .expert_determination
+        case .none: true
+        }
+    }
+
+    static func describe(_ m: DeidentificationMethod) -> String {
+        switch m {
+        case .hipaa: "HIPAA's standard (45 CFR 164.514(b))"
+        case .either: "a named method of 45 CFR 164.514(b) (Safe Harbor or Expert Determination)"
+        case .safe_harbor: "the Safe Harbor method (45 CFR 164.514(b)(2))"
+        case .expert_determination: "Expert Determination (45 CFR 164.514(b)(1))"
+        case .none: "no standard"
+        }
+    }
 
     public func risk(for score: Int) -> RiskLevel {
         riskBands.sorted { $0.minScore > $1.minScore }.first { score >= $0.minScore }?.risk ?? .critical

@@ -82,19 +82,22 @@ public struct ElementResult: Codable, Sendable, Equatable {
     public var citation: String
     public var evidence: [Evidence]
     public var deadline: Deadline?
+    /// deidentification_standard only: the method of 164.514(b) the agreement requires.
+    public var method: DeidentificationMethod?
     /// Rules that fired (not vetoed), in order of first hit.
     public var rulesFired: [String]
     public var vetoed: [Veto]
 
     enum CodingKeys: String, CodingKey {
-        case id, title, kind, status, stance, severity, citation, evidence, deadline
+        case id, title, kind, status, stance, severity, citation, evidence, deadline, method
         case rulesFired = "rules_fired", vetoed
     }
 
     public init(id: String, title: String, kind: String, status: ElementStatus, stance: Stance?, severity: Severity, citation: String,
-                evidence: [Evidence], deadline: Deadline?, rulesFired: [String], vetoed: [Veto]) {
+                evidence: [Evidence], deadline: Deadline?, method: DeidentificationMethod? = nil, rulesFired: [String], vetoed: [Veto]) {
         self.id = id; self.title = title; self.kind = kind; self.status = status; self.stance = stance; self.severity = severity
-        self.citation = citation; self.evidence = evidence; self.deadline = deadline; self.rulesFired = rulesFired; self.vetoed = vetoed
+        self.citation = citation; self.evidence = evidence; self.deadline = deadline; self.method = method
+        self.rulesFired = rulesFired; self.vetoed = vetoed
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -110,8 +113,28 @@ public struct ElementResult: Codable, Sendable, Equatable {
         if id == "breach_notification" {
             if let deadline { try c.encode(deadline, forKey: .deadline) } else { try c.encodeNil(forKey: .deadline) }
         }
+        if id == "deidentification_standard" { try c.encode(method ?? DeidentificationMethod.none, forKey: .method) }
         try c.encode(rulesFired, forKey: .rulesFired)
         try c.encode(vetoed, forKey: .vetoed)
+    }
+}
+
+/// Whether the agreement says PHI is processed by AI (AI, machine learning, language models, AI scribes or
+/// transcription, named model providers), with the sentence that says so. For an AI vendor, missing
+/// ai_transparency and ai_change_control are findings; for any other vendor they are not.
+public struct AIVendor: Codable, Sendable, Equatable {
+    public var detected: Bool
+    /// The first statement that AI processes the data (the earliest hit of an ai_transparency or ai_change_control rule).
+    public var evidence: Evidence?
+
+    public init(detected: Bool, evidence: Evidence?) { self.detected = detected; self.evidence = evidence }
+
+    enum CodingKeys: String, CodingKey { case detected, evidence }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(detected, forKey: .detected)
+        if let evidence { try c.encode(evidence, forKey: .evidence) } else { try c.encodeNil(forKey: .evidence) }
     }
 }
 
@@ -186,13 +209,15 @@ public struct Report: Codable, Sendable, Equatable {
     public var score: Int
     public var risk: RiskLevel
     public var elements: [ElementResult]
+    /// Is PHI processed by AI? (Absent only in reports written before the due-diligence elements.)
+    public var aiVendor: AIVendor?
     public var findings: [Finding]
     public var scoring: Scoring
     /// Who is who in the document: the names of the business associate and the covered entity, and the
     /// sentence that decided it (nil in reports written before roles were resolved).
     public var parties: PartyRoles? = nil
 
-    enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", tool, document, score, risk, elements, findings, scoring, parties }
+    enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", tool, document, score, risk, elements, aiVendor = "ai_vendor", findings, scoring, parties }
 
     public func element(_ id: String) -> ElementResult? { elements.first { $0.id == id } }
 

@@ -65,6 +65,50 @@ public final class Reviewer {
             unitsByScope[rule.spec.scope] = units
             hits += evaluator.evaluate(rule, units: units)
         }
+        // Defined terms that carry a period ("Response Period" means ten days), and defined events that include a
+        // breach ("Notifiable Incident" means a Breach, a Security Incident or ...).
+        var definitions: [String: Deadline] = [:]
+        var definedEvents: [String: Set<String>] = [:]
+        for (k, d) in library.definitions.enumerated() {
+            for m in index.matches[d] {
+                let groups = library.patterns[d].regex.groupNames
+                func group(_ name: String) -> String? { groups[name].flatMap { m.group($0) }.map(subject.text) }
+                if let event = group("event") { definedEvents[library.definitionElements[k], default: []].insert(DeadlineParser.key(event)) }
+                if let term = group("term"), let deadline = DeadlineParser.parse(value: group("value"), unit: group("unit"), text: subject.text(m.range)) {
+                    definitions[DeadlineParser.key(term)] = deadline
+                }
+            }
+        }
+        // A rule that captures an `event` ("report any Notifiable Incident within ...") holds only where this document
+        // defines that term as its element's definitions ask (for breach notification: an event that includes a
+        // breach); elsewhere its hit is vetoed, and --explain says why.
+        for i in hits.indices where hits[i].vetoedBy == nil {
+            guard let capture = hits[i].rule.capture, library.patterns[capture].regex.groupNames["event"] != nil else { continue }
+            let element = hits[i].rule.spec.element
+            guard let event = hits[i].captures["event"] else {
+                // The event pattern was found only in the unit's context: no event named in the unit itself.
+                hits[i].vetoedBy = ("defined_event", "no defined event named in the clause itself")
+                continue
+            }
+            if definedEvents[element]?.contains(DeadlineParser.key(event)) != true {
+                hits[i].vetoedBy = ("defined_event", "\(event.trimmingWhitespace()) is not defined here as the \(element) rules require")
+            }
+        }
+        // A duty stated by reference ("return or destroy all PHI as specified in Section 4.4") is as strong as the
+        // section it names: where that section has hits of its own for the element, they decide, and the referring
+        // hit is vetoed by `cross_reference` (shown by --explain).
+        for i in hits.indices where hits[i].vetoedBy == nil {
+            let unit = hits[i].unit
+            guard let m = (try? matcher.firstMatch(Reviewer.crossReference, in: subject, from: unit.lowerBound, to: unit.upperBound)) ?? nil,
+                  let g = m.group(1) else { continue }
+            let number = subject.text(g)
+            let element = hits[i].rule.spec.element
+            let decided = hits.indices.contains { j in
+                guard j != i, hits[j].rule.spec.element == element, let section = segments.paragraphs[hits[j].paragraph].section else { return false }
+                return section == number || section.hasPrefix(number + "(")
+            }
+            if decided { hits[i].vetoedBy = ("cross_reference", "as specified in Section \(number), which decides") }
+        }
         // Recitals ("WHEREAS ...") impose nothing.
         // Compound rules fire where every rule they require fired (unvetoed); evidence at the first of them.
         let compound = library.rules.filter { !$0.spec.requires.isEmpty }
@@ -85,17 +129,6 @@ public final class Reviewer {
             subject.text(r.lowerBound..<min(r.upperBound, r.lowerBound + 40)).drop { !$0.isLetter }.uppercased().hasPrefix("WHEREAS")
         }
         hits.removeAll { hit in isRecital(hit.unit) || isRecital(segments.paragraphs[hit.paragraph].range) }
-        // Defined terms that carry a period ("Response Period" means ten days).
-        var definitions: [String: Deadline] = [:]
-        for d in library.definitions {
-            for m in index.matches[d] {
-                let groups = library.patterns[d].regex.groupNames
-                func group(_ name: String) -> String? { groups[name].flatMap { m.group($0) }.map(subject.text) }
-                if let term = group("term"), let deadline = DeadlineParser.parse(value: group("value"), unit: group("unit"), text: subject.text(m.range)) {
-                    definitions[DeadlineParser.key(term)] = deadline
-                }
-            }
-        }
         // About PHI at all? A disclaimer ("not a business associate agreement") outweighs a few passing mentions.
         let mentions = library.documentContext.map { index.matches[$0].count } ?? 1
         let disclaimed = library.documentDisclaimer.map { !index.matches[$0].isEmpty } ?? false
@@ -112,6 +145,9 @@ public final class Reviewer {
         return Analysis(document: document, segments: segments, hits: hits, failures: failures, definitions: definitions,
                         hasHIPAAContext: context, subject: subject)
     }
+
+    /// "as specified in Section 4.4", "as set forth in § 7.2(b)": a duty stated by reference; group 1 is the number.
+    static let crossReference = try! Regex(#"\bas\s+(?:specified|set\s+(?:forth|out)|provided|described|stated)\s+(?:in|under|by)\s+(?:section|§)\s*(\d{1,3}(?:\.\d{1,3})*(?:\([a-z0-9]{1,4}\))*)"#)
 
     /// A sentence that only defines a term, anchored at the sentence start (\G).
     static let definitionPattern = try! Regex(#"\G[^\w"']{0,8}(?:(?:section\s+)?\d{1,3}(?:\.\d{1,3})*\.?\s+|\([a-z0-9]{1,4}\)\s+)?[^\w"']{0,6}["']?[A-Z][\w\s/&-]{0,60}?["']?(?:\s*\([^)]{0,40}\))?\s+(?:means|shall mean|has the meaning|have the meaning|refers to|is defined as)\b"#, caseless: false)

@@ -41,6 +41,10 @@ public struct Scorer {
             warnings.append("the document never mentions PHI, HIPAA or a business associate: required terms found are analogues only (weak)")
         }
         let hitsByElement = Dictionary(grouping: a.hits, by: { $0.rule.spec.element })
+        // An AI vendor: the agreement says AI processes the data (any live hit of the AI due-diligence elements).
+        let aiHit = a.hits.filter { $0.vetoedBy == nil && ElementCatalog.aiVendorElements.contains($0.rule.spec.element) }
+            .min { $0.span.lowerBound < $1.span.lowerBound }
+        let aiVendor = AIVendor(detected: aiHit != nil, evidence: aiHit.map { evidence($0, a) })
 
         for spec in library.spec.elements {
             let all = (hitsByElement[spec.id] ?? []).sorted { $0.span.lowerBound < $1.span.lowerBound }
@@ -157,6 +161,12 @@ public struct Scorer {
                 result.status = .weak
                 result.evidence = pick(weak)
             }
+            if spec.kind == .diligence {
+                diligence(spec, &result, live: live, aiVendor: aiVendor.detected, missing: override?.missing, weak: override?.weak, finding)
+                result.severity = findings.filter { $0.element == spec.id }.map(\.severity).max() ?? .info
+                elements.append(result)
+                continue
+            }
             // A document that never mentions PHI/HIPAA has analogues at best.
             if !a.hasHIPAAContext && spec.kind == .required && result.status == .present {
                 result.status = .weak
@@ -196,9 +206,70 @@ public struct Scorer {
                            clauseLibrary: .init(version: library.spec.version, sha256: library.spec.sha256)),
             document: DocumentInfo(path: doc.path, sha256: doc.sha256, format: doc.format.rawValue, pages: doc.pageCount,
                                    ocrPages: doc.ocrPages, warnings: warnings),
-            score: score, risk: playbook.risk(for: score), elements: elements, findings: findings,
+            score: score, risk: playbook.risk(for: score), elements: elements, aiVendor: aiVendor, findings: findings,
             scoring: Scoring(base: 100, contributions: contributions, playbook: playbook.name, bands: playbook.riskBands),
             parties: parties)
+    }
+
+    /// The due-diligence elements (audit rights, de-identification standard, AI transparency and change control):
+    /// status from the rules as for the other elements, then findings by the playbook. ai_transparency and
+    /// ai_change_control are findings only for an AI vendor; a missing de-identification standard is not a finding
+    /// (the agreement says nothing of de-identifying), a weak one is.
+    func diligence(_ spec: ElementSpec, _ result: inout ElementResult, live: [Hit], aiVendor: Bool, missing: Severity?, weak: Severity?,
+                   _ finding: (String, Severity, String, String, [Evidence]) -> Void) {
+        // Status and evidence are already set from the rules, as for the other elements.
+        let weakSeverity = weak ?? spec.weakSeverity
+        switch spec.id {
+        case "deidentification_standard":
+            let method = Scorer.method(of: live)
+            result.method = method
+            if result.status == .weak {
+                finding("weak", weakSeverity, "De-identification with no HIPAA standard",
+                        "The agreement lets data be de-identified, anonymized or stripped of identifiers without requiring 45 CFR 164.514(b) (Safe Harbor or Expert Determination); the vendor decides what counts as de-identified.",
+                        result.evidence)
+            } else if result.status == .missing, missing != nil {
+                finding("missing", missing ?? spec.severity, "Missing: \(spec.title)", spec.rationale, [])
+            } else if result.status == .present, let required = playbook.deidentificationStandard,
+                      !Playbook.satisfies(method, required: required) {
+                let said = method == .hipaa ? "cites HIPAA's standard without naming a method" : "names \(method.rawValue.replacingOccurrences(of: "_", with: " "))"
+                finding("method", missing ?? .medium, "De-identification method is not the playbook's (\(required.rawValue.replacingOccurrences(of: "_", with: " ")))",
+                        "Your playbook requires de-identification by \(Playbook.describe(required)); the agreement \(said).",
+                        result.evidence)
+            }
+        case "audit_rights":
+            let position = playbook.auditRights
+            guard position != .optional else { break }
+            let required = position == .required
+            if result.status == .missing {
+                finding("missing", missing ?? (required ? max(spec.severity, .medium) : spec.severity), "Missing: \(spec.title)", spec.rationale, [])
+            } else if result.status == .weak {
+                finding("weak", weak ?? (required ? max(spec.weakSeverity, .medium) : spec.weakSeverity),
+                        "Audit rights are weak: no audit, audit reports or access logs for the practice", spec.rationale, result.evidence)
+            }
+        default:
+            // ai_transparency, ai_change_control: only an AI vendor owes them.
+            guard aiVendor else { break }
+            if result.status == .missing {
+                finding("missing", missing ?? playbook.aiDiligenceSeverity, "AI vendor: \(spec.title.prefix(1).lowercased() + spec.title.dropFirst()) is missing", spec.rationale, [])
+            } else if result.status == .weak {
+                let title = spec.id == "ai_transparency" ? "AI vendor: the agreement says AI is used but discloses no models, providers or review of outputs"
+                                                         : "AI vendor: model changes are contemplated with no notice to the practice"
+                finding("weak", weakSeverity, title, spec.rationale, result.evidence)
+            }
+        }
+    }
+
+    /// The de-identification method the hits name: Safe Harbor, Expert Determination, both (either), HIPAA's
+    /// standard cited with no method, or none.
+    static func method(of hits: [Hit]) -> DeidentificationMethod {
+        var sh = false, ed = false, cite = false
+        for h in hits {
+            if h.captures["both"] != nil { sh = true; ed = true }
+            if h.captures["sh"] != nil { sh = true }
+            if h.captures["ed"] != nil { ed = true }
+            if h.captures["cite"] != nil { cite = true }
+        }
+        return sh && ed ? .either : sh ? .safe_harbor : ed ? .expert_determination : cite ? .hipaa : .none
     }
 
     /// The deadline a hit states, directly or through a defined term.

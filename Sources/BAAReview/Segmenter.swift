@@ -10,10 +10,54 @@ public struct Paragraph: Sendable, Equatable {
     /// The heading of the enclosing numbered section, e.g. "Reporting".
     public var heading: String?
     public var sectionIndex: Int
-    /// The paragraph that introduces this list item ("Business Associate shall:"), if any.
-    public var leadIn: Range<Int>?
+    /// The ancestors that give this paragraph its context, nearest first: the lead-ins ("Business Associate
+    /// shall:"), item sub-headings ("a) Breaches of Unsecured PHI") and list items it sits under, whatever the
+    /// nesting depth and whatever blank lines or sub-headings stand between them. A rule's pattern that matches
+    /// in one of them counts for this paragraph.
+    public var context: [Range<Int>] = []
     /// True for a table-of-contents line or a bare heading (no obligation can live there).
     public var isHeadingOnly: Bool
+    /// What the paragraph is in the outline.
+    public var kind: OutlineKind = .paragraph
+    /// The paragraph index of its parent in the outline (a lead-in, an item, a sub-heading), if any.
+    public var parent: Int?
+    /// Depth in the outline under the enclosing section (0: the section's own paragraphs).
+    public var depth: Int = 0
+
+    /// The nearest lead-in or item above this paragraph, if any.
+    public var leadIn: Range<Int>? { context.first }
+
+    public init(range: Range<Int>, section: String?, heading: String?, sectionIndex: Int, context: [Range<Int>] = [],
+                isHeadingOnly: Bool, kind: OutlineKind = .paragraph, parent: Int? = nil, depth: Int = 0) {
+        self.range = range
+        self.section = section
+        self.heading = heading
+        self.sectionIndex = sectionIndex
+        self.context = context
+        self.isHeadingOnly = isHeadingOnly
+        self.kind = kind
+        self.parent = parent
+        self.depth = depth
+    }
+}
+
+/// The role a paragraph plays in the document's outline.
+public enum OutlineKind: String, Sendable, Codable {
+    /// A section heading (numbered, in capitals, or Markdown), with or without text after it.
+    case heading
+    /// A paragraph that introduces items: it ends in ":" (or "shall", "agrees to").
+    case leadIn = "lead-in"
+    /// A numbered, lettered or bulleted item, or an unlabelled line under a lead-in.
+    case item
+    /// An item that is only a title ("a) Breaches of Unsecured PHI"), or an unlabelled sub-heading under a
+    /// lead-in: the paragraphs after it are its body.
+    case itemHeading = "item-heading"
+    /// A paragraph under an item heading.
+    case body
+    /// A row of a table ("Breach reporting | within 48 hours").
+    case tableRow = "table-row"
+    /// A paragraph with no outline parent.
+    case paragraph
 }
 
 /// A unit that rules with `scope: sentence` match inside.
@@ -65,7 +109,10 @@ public struct Segmenter: Sendable {
         var sectionStart = 0
         var sectionFirstPara = 0
         var leadIn: Range<Int>?
+        var leadInIsNumbered = false
+        var nextItemNumber = 1
         var sectionsOut: [Section] = []
+        var features: [Features] = []
         var headingsByNumber: [String: String] = [:]
 
         func closeSection(at end: Int, lastPara: Int) {
@@ -88,7 +135,7 @@ public struct Segmenter: Sendable {
                     let paraIndex = seg.paragraphs.count
                     var headingOnly = false
                     var isItem = false
-                    var itemLeadIn: Range<Int>?
+                    var feature = Features()
                     if let m = (try? matcher.firstMatch(Segmenter.topLabel, in: subject)) ?? nil {
                         var number: String?
                         for g in [1, 4, 5] { if let t = group(m, g) { number = t } }
@@ -96,12 +143,21 @@ public struct Segmenter: Sendable {
                             number = kind.capitalized + " " + n.uppercased()
                         }
                         let startsNew = number != nil
-                        // "Business Associate agrees to:" followed by "1. ...", "2. ...": numbered items keep the lead-in.
-                        if startsNew, let lead = leadIn, !Segmenter.isHeadingOnly(after(m)) {
+                        // "Business Associate agrees to:" followed by "1. ...", "2. ...": numbered items keep the lead-in
+                        // (plain numbers only, under a lead-in that is not itself a plain-numbered paragraph).
+                        // The items are numbered on from 1 (a nested lead-in keeps the count), so a section heading
+                        // after the list ("2. Obligations" after items 1-3) is not taken for an item.
+                        if startsNew, leadIn != nil, !leadInIsNumbered, let n = group(m, 4), !n.contains("."),
+                           Int(n) == nextItemNumber, !Segmenter.isCapsHeading(after(m)) {
                             isItem = true
-                            itemLeadIn = lead
+                            feature.style = "num"
+                            feature.label = n
+                            feature.itemText = after(m)
+                            subNumber = "(" + n + ")"
+                            nextItemNumber += 1
                         }
-                        if startsNew {
+                        feature.isHeading = startsNew && !isItem
+                        if startsNew && !isItem {
                             // A new top-level section.
                             closeSection(at: range.lowerBound, lastPara: paraIndex - 1)
                             sectionStart = range.lowerBound
@@ -116,14 +172,35 @@ public struct Segmenter: Sendable {
                             if let n = number, let h = topHeading { headingsByNumber[n] = h }
                             pendingCapsHeading = nil
                             headingOnly = Segmenter.isHeadingOnly(rest)
-                            leadIn = itemLeadIn
+                            leadIn = nil
                         }
                     } else if let m = (try? matcher.firstMatch(Segmenter.subLabel, in: subject)) ?? nil {
-                        subNumber = "(" + (group(m, 1) ?? group(m, 2) ?? "") + ")"
+                        let label = group(m, 1) ?? group(m, 2) ?? ""
+                        subNumber = "(" + label + ")"
                         isItem = true
-                    } else if line.hasPrefix("- ") || line.hasPrefix("* ") {
+                        feature.style = Segmenter.labelShape(line) + Segmenter.labelClass(label)
+                        feature.label = label
+                        feature.itemText = after(m)
+                    } else if line.hasPrefix("- ") || line.hasPrefix("* ") || line.hasPrefix("• ") {
                         isItem = true
+                        feature.style = String(line.prefix(1))
+                        feature.itemText = String(line.dropFirst(2))
+                    } else if line == "-" || line == "*" || line == "•" {
+                        // A bullet whose text a PDF put on a line of its own, further down.
+                        isItem = true
+                        feature.style = line
+                        feature.bare = true
+                        feature.itemText = ""
+                    } else if let rest = Segmenter.checklistItem(line) {
+                        isItem = true
+                        feature.style = "check"
+                        feature.itemText = rest
+                    } else if Segmenter.isTableRow(line) {
+                        isItem = true
+                        feature.style = "table"
+                        feature.itemText = line
                     } else if Segmenter.isCapsHeading(line) || line.hasPrefix("#") {
+                        feature.isHeading = true
                         // An unnumbered heading (in capitals, or Markdown) starts a section; one in capitals also
                         // names the numbered section that follows it.
                         let caps = Segmenter.isCapsHeading(line)
@@ -141,12 +218,20 @@ public struct Segmenter: Sendable {
                     var section = topNumber
                     if let sub = subNumber { section = (section ?? "") + sub }
                     let paragraph = Paragraph(range: range, section: section, heading: topHeading, sectionIndex: sectionsOut.count,
-                                              leadIn: isItem ? leadIn : nil, isHeadingOnly: headingOnly)
+                                              isHeadingOnly: headingOnly)
                     seg.paragraphs.append(paragraph)
                     // A paragraph ending in ":" (or "shall" / "agrees to") introduces the items after it.
                     let trimmed = line.trimmingWhitespace()
-                    if trimmed.hasSuffix(":") || trimmed.lowercased().hasSuffix(" shall") || trimmed.lowercased().hasSuffix(" agrees to") {
+                    feature.endsLeadIn = Segmenter.endsLeadIn(trimmed)
+                    let itemText = (feature.itemText ?? trimmed).trimmingWhitespace()
+                    feature.titleOnly = headingOnly || (!itemText.isEmpty && !";,.".contains(itemText.last ?? " ")
+                        && Segmenter.isHeadingOnly(itemText))
+                    features.append(feature)
+                    if feature.endsLeadIn {
+                        // A numbered item that introduces sub-items keeps its list's count.
+                        if feature.style != "num" { nextItemNumber = 1 }
                         leadIn = range
+                        leadInIsNumbered = feature.isHeading && Segmenter.startsWithPlainNumber(trimmed)
                     } else if !isItem {
                         leadIn = nil
                     }
@@ -162,6 +247,7 @@ public struct Segmenter: Sendable {
         if sectionsOut.isEmpty {
             sectionsOut.append(Section(range: 0..<utf8.count, number: nil, heading: nil, firstParagraph: 0, lastParagraph: 0))
         }
+        Segmenter.outline(&seg.paragraphs, features: features)
         // Fix sectionIndex to refer to the final section list.
         seg.sections = sectionsOut
         var s = 0
@@ -170,6 +256,163 @@ public struct Segmenter: Sendable {
             seg.paragraphs[p].sectionIndex = s
         }
         return seg
+    }
+
+    /// What the first pass learns of a paragraph for the outline.
+    struct Features {
+        /// The item's label style ("(a", "a)", "-", "num", "table", "check", ...); nil for a paragraph with no label.
+        var style: String?
+        var label: String?
+        /// The item's text after its label.
+        var itemText: String?
+        /// A bullet with no text (a PDF put the text further down).
+        var bare = false
+        /// A section heading (numbered, capitals, Markdown) that is not an item.
+        var isHeading = false
+        var endsLeadIn = false
+        /// A title with no sentence in it (the whole line, or the item's text after its label).
+        var titleOnly = false
+    }
+
+    /// An open node of the outline while it is built.
+    private struct Frame {
+        var paragraph: Int
+        var style: String?
+        var kind: OutlineKind
+        var label: String?
+        var labelledChildren = 0
+        var bodies = 0
+    }
+
+    /// Builds the outline over the paragraphs: each paragraph's parent, depth, kind and context (its ancestors,
+    /// nearest first). Headings close every open list; an item closes its siblings' subtrees; an unlabelled
+    /// paragraph is the body of an item heading, an unlabelled item of a lead-in that has no labelled item yet,
+    /// or the end of the list.
+    static func outline(_ paragraphs: inout [Paragraph], features: [Features]) {
+        var stack: [Frame] = []
+        func attach(_ i: Int, kind: OutlineKind) {
+            paragraphs[i].kind = kind
+            paragraphs[i].parent = stack.last?.paragraph
+            paragraphs[i].depth = stack.count
+            paragraphs[i].context = stack.reversed().prefix(4).map { paragraphs[$0.paragraph].range }
+            // An item that is only a title carries no duty of its own: its body does, with the title as context.
+            if kind == .itemHeading { paragraphs[i].isHeadingOnly = true }
+        }
+        // A title-only item is an item heading when an unlabelled paragraph follows it that is its body: not a
+        // heading, and not a short lead-in with a subject of its own ("Processor will:").
+        func hasBody(_ i: Int) -> Bool {
+            guard i + 1 < features.count else { return false }
+            let next = features[i + 1]
+            if next.style != nil || next.isHeading { return false }
+            if next.endsLeadIn {
+                let r = paragraphs[i + 1].range
+                return r.count > 60
+            }
+            return true
+        }
+        for i in paragraphs.indices {
+            let f = features[i]
+            if f.isHeading {
+                stack.removeAll()
+                attach(i, kind: f.titleOnly ? .heading : f.endsLeadIn ? .leadIn : .paragraph)
+                if f.endsLeadIn { stack.append(Frame(paragraph: i, style: nil, kind: .leadIn)) }
+                continue
+            }
+            if var style = f.style {
+                // "(i)" after "(h)" is the ninth letter, not a roman numeral ("(v)" after "(u)", "(x)" after "(w)").
+                if style.hasSuffix("r"), let top = stack.last(where: { $0.style == String(style.dropLast()) + "a" }),
+                   romanContinuesAlpha(top.label ?? "") {
+                    style = String(style.dropLast()) + "a"
+                }
+                // A sibling closes the subtree of the item before it; a new style nests under the open node.
+                if let k = stack.lastIndex(where: { $0.style == style }) {
+                    stack.removeSubrange(k...)
+                }
+                if var top = stack.popLast() { top.labelledChildren += 1; stack.append(top) }
+                let kind: OutlineKind = style == "table" ? .tableRow
+                    : f.bare ? .item : f.endsLeadIn ? .leadIn : f.titleOnly && hasBody(i) ? .itemHeading : .item
+                attach(i, kind: kind)
+                stack.append(Frame(paragraph: i, style: style, kind: kind, label: f.label))
+                continue
+            }
+            // An unlabelled paragraph. A short lead-in with a subject of its own ("Vendor shall not:") after a list
+            // starts a list of its own: it closes the items and item headings above it.
+            if f.endsLeadIn && paragraphs[i].range.count <= 60 {
+                while let top = stack.last, top.kind != .leadIn || top.labelledChildren > 0 || top.style != nil { stack.removeLast() }
+            }
+            while let top = stack.last {
+                // A bare bullet takes the one paragraph that carries its text (and its siblings' text, where a
+                // PDF joined them); the next paragraph ends that list.
+                let open = top.kind == .itemHeading || (top.kind == .item && features[top.paragraph].bare && top.bodies == 0)
+                    || (top.kind == .leadIn && top.labelledChildren == 0)
+                if open { break }
+                stack.removeLast()
+            }
+            guard let top = stack.last else {
+                attach(i, kind: f.endsLeadIn ? .leadIn : .paragraph)
+                if f.endsLeadIn { stack.append(Frame(paragraph: i, style: nil, kind: .leadIn)) }
+                continue
+            }
+            if top.kind == .leadIn && f.titleOnly && !f.endsLeadIn {
+                // An unlabelled sub-heading under a lead-in: the paragraphs after it are its body.
+                if let k = stack.lastIndex(where: { $0.style == "sub" }) { stack.removeSubrange(k...) }
+                attach(i, kind: .itemHeading)
+                stack.append(Frame(paragraph: i, style: "sub", kind: .itemHeading))
+                continue
+            }
+            let kind: OutlineKind = f.endsLeadIn ? .leadIn : top.kind == .leadIn ? .item : .body
+            attach(i, kind: kind)
+            stack[stack.count - 1].bodies += 1
+            if f.endsLeadIn { stack.append(Frame(paragraph: i, style: nil, kind: .leadIn)) }
+        }
+    }
+
+    /// "h" then "i": the letter run goes on.
+    static func romanContinuesAlpha(_ previous: String) -> Bool {
+        ["h", "u", "w"].contains(previous.lowercased())
+    }
+
+    static func endsLeadIn(_ trimmed: String) -> Bool {
+        let lower = trimmed.lowercased()
+        return trimmed.hasSuffix(":") || lower.hasSuffix(" shall") || lower.hasSuffix(" agrees to") || lower.hasSuffix(":**")
+            || lower.hasSuffix(" will") || lower.hasSuffix(" shall not") || lower.hasSuffix(" may")
+    }
+
+    static func startsWithPlainNumber(_ line: String) -> Bool {
+        let digits = line.prefix { $0.isNumber }
+        guard !digits.isEmpty else { return false }
+        let rest = line.dropFirst(digits.count)
+        return rest.hasPrefix(". ") || rest.hasPrefix(") ") || rest.hasPrefix(" ")
+    }
+
+    /// "(a" for "(a) ...", "a)" for "a) ...", "a." for "a. ...": the label's punctuation.
+    static func labelShape(_ line: String) -> String {
+        if line.hasPrefix("(") { return "(" }
+        let label = line.prefix { $0.isLetter || $0.isNumber }
+        return line.dropFirst(label.count).hasPrefix(")") ? ")" : "."
+    }
+
+    /// The label's class: d (digits), r (roman), a (lower-case letter), A (capital letter).
+    static func labelClass(_ label: String) -> String {
+        if label.allSatisfy(\.isNumber) { return "d" }
+        let lower = label.lowercased()
+        if lower.allSatisfy({ "ivxlc".contains($0) }) && (label.count > 1 || ["i", "v", "x"].contains(lower)) { return label == lower ? "r" : "R" }
+        return label == lower ? "a" : "A"
+    }
+
+    /// "[x] text", "[ ] text", "☐ text", "☑ text", "✓ text": a checklist line, and its text.
+    static func checklistItem(_ line: String) -> String? {
+        for mark in ["[x] ", "[X] ", "[ ] ", "☐ ", "☑ ", "☒ ", "✓ ", "✔ ", "□ ", "■ "] where line.hasPrefix(mark) {
+            return String(line.dropFirst(mark.count))
+        }
+        return nil
+    }
+
+    /// A table row: cells separated by "|" (Markdown, or a converter's rendering of a table).
+    static func isTableRow(_ line: String) -> Bool {
+        guard line.utf8.count < 600 else { return false }
+        let bars = line.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "|") ? 1 : 0) }
+        return bars >= 2 || (bars == 1 && line.contains(" | "))
     }
 
     /// "Reporting. Business Associate shall..." -> "Reporting"; a short title-case run before the first period.

@@ -139,6 +139,7 @@ struct ExtractCommand: ParsableCommand {
     @OptionGroup var extraction: ExtractionOptions
     @Flag(name: .long, help: "Print nothing but errors (benchmarks).") var quiet = false
     @Flag(name: .long, help: "Prefix each paragraph with its page and line.") var locations = false
+    @Flag(name: .long, help: "Print the outline the review reads: each paragraph's kind (heading, lead-in, item, item-heading, body, table-row), indented under its parent, with its section and page:line.") var outline = false
 
     func run() throws {
         let options = try extraction.options()
@@ -148,7 +149,9 @@ struct ExtractCommand: ParsableCommand {
                 let doc = try loadWithinBudget(file, options: options).get()
                 if quiet { continue }
                 for w in doc.warnings { FileHandle.standardError.write(Data("baa: warning: \(file): \(w)\n".utf8)) }
-                if locations {
+                if outline {
+                    print(OutlineRenderer.render(doc), terminator: "")
+                } else if locations {
                     var offset = 0
                     for line in doc.text.split(separator: "\n", omittingEmptySubsequences: false) {
                         let loc = doc.sourceMap.location(at: offset)

@@ -109,4 +109,43 @@ final class HardCaseTests: XCTestCase {
         XCTAssertEqual(d.unit, .business_days)
         XCTAssertEqual(r.element("breach_notification")?.evidence.first?.page, 1)
     }
+
+    // Issue 13: defined events, security incidents, cross-references (team text).
+
+    func testADefinedEventThatIncludesABreachCarriesTheBreachDeadline() throws {
+        let r = try review("""
+        1.4 "Notifiable Incident" means a Breach of Unsecured PHI, a Security Incident, or a use or disclosure of PHI that this Agreement does not permit.
+
+        3.2 Business Associate shall report any Notifiable Incident to Covered Entity within twelve (12) business days after discovery.
+        """)
+        XCTAssertEqual(status(r, "breach_notification"), "present")
+        XCTAssertEqual(r.element("breach_notification")?.deadline?.value, 12)
+        XCTAssertEqual(r.element("breach_notification")?.deadline?.unit, .business_days)
+    }
+
+    func testAnEventNotDefinedAsABreachCarriesNoBreachDeadline() throws {
+        let r = try review("""
+        1.4 "Service Event" means an outage of the platform lasting more than an hour.
+
+        3.2 Business Associate shall report any Service Event to Covered Entity within two (2) days.
+        """)
+        XCTAssertEqual(status(r, "breach_notification"), "missing")
+        XCTAssertTrue(r.element("breach_notification")!.vetoed.contains { $0.guardName == "defined_event" }, "the vetoed hit says why, for --explain")
+    }
+
+    func testASecurityIncidentClauseIsNotBreachNotification() throws {
+        let r = try review("3.2 Business Associate shall report to Covered Entity any Security Incident of which it becomes aware within five (5) days.")
+        XCTAssertEqual(status(r, "breach_notification"), "missing", "164.410 must reach breaches of unsecured PHI (LABELING.md)")
+        XCTAssertNotEqual(status(r, "report_disclosures"), "missing", "it still counts for report_disclosures")
+    }
+
+    func testADutyStatedByReferenceIsAsStrongAsTheSectionItNames() throws {
+        let r = try review("""
+        4.4 Return of PHI. Upon termination, Business Associate shall return or destroy all PHI received from Covered Entity, if feasible.
+
+        9.3 Effect of Termination. Upon termination, Business Associate shall return or destroy all PHI as specified in Section 4.4.
+        """)
+        XCTAssertEqual(status(r, "return_destroy"), "weak")
+        XCTAssertTrue(r.element("return_destroy")!.vetoed.contains { $0.guardName == "cross_reference" })
+    }
 }
