@@ -218,6 +218,8 @@ public struct RoleResolver {
         let tail = max(zone.count, paragraphs.count - 40)
         if tail < paragraphs.count { zone += Array(tail..<paragraphs.count) }
 
+        // The preamble: the paragraphs before the first numbered or lettered section ("1. Definitions", "A. Terms").
+        let firstSection = zone.first { i in first(Self.sectionStart, subject, paragraphs[i]) != nil } ?? paragraphs.count
         var groups: [Group] = []
         for i in zone {
             let p = paragraphs[i]
@@ -225,6 +227,10 @@ public struct RoleResolver {
             groups += declarations(in: p, paragraph: i, subject: subject)
             groups += labelLines(p, paragraph: i, next: i + 1 < paragraphs.count ? paragraphs[i + 1] : nil, subject: subject)
             groups += betweenRoles(p, paragraph: i, subject: subject)
+            // "We" and "you" defined in the preamble of click-through terms (a definitions list further down may
+            // define them for the whole of a site's terms, not for the parties of this agreement).
+            if i < firstSection { groups += pronounDefinitions(p, paragraph: i, subject: subject) }
+            if let g = tableRow(p, paragraph: i, subject: subject) { groups.append(g) }
             if let g = definitionLine(p, paragraph: i, next: i + 1 < paragraphs.count ? paragraphs[i + 1] : nil, subject: subject) { groups.append(g) }
         }
         // "acts as Provider's business associate", "a business associate of Provider": Provider is the covered entity.
@@ -477,7 +483,8 @@ public struct RoleResolver {
 
     /// The words naming a party before its parenthetical, back to "between", "and", ":" or the paragraph start.
     func headText(before end: Int, from start: Int, subject s: Subject) -> String {
-        var h = s.text(start..<end)
+        var h = s.text(start..<end).replacingOccurrences(of: "**", with: "")
+        if h.lowercased().hasPrefix("between ") { h = String(h.dropFirst(8)) }
         for sep in [" between ", " and ", ": ", ":** ", "; ", " among ", ".** "] {
             if let r = h.range(of: sep, options: [.backwards, .caseInsensitive]) { h = String(h[r.upperBound...]) }
         }
@@ -570,6 +577,50 @@ public struct RoleResolver {
                       source: .preamble)]
     }
 
+    static let sectionStart = re(#"^\s*(?:#{1,6}\s*)?(?:(?:article|section)\s+\w+|\d{1,2}(?:\.\d{1,2})*[.)]?|(?-i:[A-Z])[.)])\s+(?-i:[A-Z])"#)
+
+    /// "We", "us" and "our" mean Acme Health, Inc.; "You" and "your" mean the practice that accepts these terms.
+    static let pronounMeaning = re(#"((?:"(?:we|us|our|you|your)"\s*(?:,\s*|\s+(?:and|or)\s+|,\s*(?:and|or)\s+)?){1,4})(?:each\s+)?(?:means?|refers?\s+to)\s+(?=([^\n]{0,120}))"#)
+
+    func pronounDefinitions(_ p: Range<Int>, paragraph: Int, subject s: Subject) -> [Group] {
+        var out: [Group] = []
+        for m in matches(Self.pronounMeaning, s, p) {
+            guard let listR = m.group(1) else { continue }
+            let list = Set(s.text(listR).lowercased().split(whereSeparator: { !$0.isLetter }).map(String.init))
+            let isBA = !list.isDisjoint(with: Self.pronounsBA), isCE = !list.isDisjoint(with: Self.pronounsCE)
+            guard isBA != isCE else { continue }
+            var names = isBA ? ["we", "us", "our"] : ["you", "your"]
+            if let restR = m.group(2), let company = Self.leadingName(s.text(restR)), Self.isName(company), company.count >= 3 {
+                names.append(company)
+                if let short = shortForm(company) { names.append(short) }
+            }
+            out.append(Group(names: names, role: isBA ? .ba : .ce, strength: 2, sentence: sentence(around: m.range, in: p, s),
+                             paragraph: paragraph, source: .definition))
+        }
+        return out
+    }
+
+    /// A cover-page table row: "| Practice | Saltmarsh Orthopedic Group, LLP |", "| Business Associate | Acme |".
+    static let row = re(#"^\s*\|\s*(?:the\s+)?([A-Za-z][A-Za-z ]{1,30}?)\s*\|\s*([^|\n]{2,80}?)\s*\|"#)
+
+    func tableRow(_ p: Range<Int>, paragraph: Int, subject s: Subject) -> Group? {
+        guard let m = first(Self.row, s, p), let keyR = m.group(1), let valueR = m.group(2) else { return nil }
+        let key = s.text(keyR).trimmingWhitespace()
+        let lower = key.lowercased()
+        let role: Role, strength: Int
+        if lower == "business associate" || lower == "subcontractor" { role = .ba; strength = 2 }
+        else if lower == "covered entity" { role = .ce; strength = 2 }
+        else if Self.baWords.contains(lower) { role = .ba; strength = 1 }
+        else if Self.ceWords.contains(lower) { role = .ce; strength = 1 }
+        else { return nil }
+        let value = Self.clean(s.text(valueR))
+        guard Self.isName(value), value.split(separator: " ").count <= 6 else { return nil }
+        var names = [key, value]
+        if let short = shortForm(value) { names.append(short) }
+        return Group(names: names, role: role, strength: strength, sentence: p, paragraph: paragraph, source: .definition,
+                     subcontractor: lower == "subcontractor", hasBusinessAssociate: false)
+    }
+
     // MARK: - Decision
 
     func decide(_ raw: [Group], subject s: Subject) -> PartyRoles {
@@ -620,6 +671,9 @@ public struct RoleResolver {
 }
 
 extension PartyRoles {
+    /// Whether "our" / "your" read "Business Associate's" / "Covered Entity's" (off: see `replacements`).
+    static let possessivesAsRoles = false
+
     /// The canonical replacements: each name (as written, and in capitals) -> its role word.
     func replacements() -> [String: String] {
         var out: [String: String] = [:]
@@ -633,13 +687,17 @@ extension PartyRoles {
                         for w in ["we", "We"] { out[w + c] = role + " " + verb }
                     }
                 }
-            case "our": for v in ["our", "Our", "OUR", "ours", "Ours"] { out[v] = possessive }
+            case "our", "your":
+                // Possessive pronouns stay as written: the rules read "your" / "our" as determiners inside word-count
+                // bounded gaps ("when your subscription ends"), where two words ("Covered Entity's") no longer fit;
+                // measured on both corpora, reading them as roles gained nothing and lost one verdict. The subject
+                // pronouns (we, us, you) carry the role.
+                if Self.possessivesAsRoles { for v in l == "our" ? ["our", "Our", "OUR", "ours", "Ours"] : ["your", "Your", "YOUR", "yours", "Yours"] { out[v] = possessive } }
             case "you":
                 for v in ["you", "You", "YOU"] { out[v] = role }
                 for (c, verb) in [("'ll", "will"), ("'re", "is"), ("'ve", "has"), ("'d", "would")] {
                     for w in ["you", "You"] { out[w + c] = role + " " + verb }
                 }
-            case "your": for v in ["your", "Your", "YOUR", "yours", "Yours"] { out[v] = possessive }
             default:
                 guard name.count >= 2 else { return }
                 out[name] = role

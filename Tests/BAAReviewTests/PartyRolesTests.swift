@@ -44,6 +44,37 @@ final class PartyRolesTests: XCTestCase {
         for n in ["you", "your"] { XCTAssertTrue(has(r.ce, n), "\(n) in \(r.ce)") }
     }
 
+    func testPronounsDefinedInThePreambleAndCoverPageRows() {
+        let r = resolve("""
+        # Pebble Notes: Business Associate Terms
+
+        These terms form part of the Pebble subscription. "We", "us" and "our" mean Kiln Street Software, Inc. "You" and "your" mean the clinic that accepts these terms.
+
+        ## 1. What we do
+
+        We transcribe visits for you.
+        """)
+        XCTAssertTrue(has(r.ba, "we") && has(r.ba, "Kiln Street Software, Inc"), "\(r)")
+        XCTAssertTrue(has(r.ce, "you"), "\(r)")
+        // In a definitions list of general site terms (after the first section) they do not name the parties.
+        let late = resolve("""
+        Terms of Use
+
+        A. Definitions
+
+        1. "We" and "us" refer to Skylark Web, Inc.
+        """)
+        XCTAssertTrue(late.ba.isEmpty, "\(late)")
+        let table = resolve("""
+        | Field | Entry |
+        |---|---|
+        | Practice | Tamarind Spine Group, LLP |
+        | Vendor | Corbel Health, Inc. |
+        """)
+        XCTAssertTrue(has(table.ce, "Practice") && has(table.ce, "Tamarind Spine Group, LLP"), "\(table)")
+        XCTAssertTrue(has(table.ba, "Vendor") && has(table.ba, "Corbel Health"), "\(table)")
+    }
+
     func testYouAsTheHeadOfADeclaration() {
         let r = resolve("""
         This Agreement is made between YOU (hereinafter known as "Covered Entity") and Saltmarsh Records LLC (hereinafter known as "Business Associate").
@@ -194,7 +225,8 @@ final class PartyRolesTests: XCTestCase {
         let r = PartyRoles(ba: ["we", "us", "our"], ce: ["you", "your"], source: .preamble)
         let text = "We will notify you of a Breach; our subcontractors store your PHI only in the US. You'll get notice; we're liable to us."
         let c = try XCTUnwrap(r.canonicalize(text))
-        XCTAssertEqual(c.text, "Business Associate will notify Covered Entity of a Breach; Business Associate's subcontractors store Covered Entity's PHI only in the US. Covered Entity will get notice; Business Associate is liable to Business Associate.")
+        // Possessives stay as written (PartyRoles.possessivesAsRoles); "US" is the United States, never "us".
+        XCTAssertEqual(c.text, "Business Associate will notify Covered Entity of a Breach; our subcontractors store your PHI only in the US. Covered Entity will get notice; Business Associate is liable to Business Associate.")
     }
 
     func testDataAndAgreementCompoundsKeepTheirWords() {
