@@ -185,6 +185,7 @@ public struct Segmenter: Sendable {
                         isItem = true
                         feature.style = String(line.prefix(1))
                         feature.itemText = String(line.dropFirst(2))
+                        if Segmenter.isUnticked(line) { headingOnly = true }
                     } else if line == "-" || line == "*" || line == "•" {
                         // A bullet whose text a PDF put on a line of its own, further down.
                         isItem = true
@@ -195,6 +196,8 @@ public struct Segmenter: Sendable {
                         isItem = true
                         feature.style = "check"
                         feature.itemText = rest
+                        // An unticked box is an option not taken: no term lives there.
+                        if Segmenter.isUnticked(line) { headingOnly = true }
                     } else if Segmenter.isTableRow(line) {
                         isItem = true
                         feature.style = "table"
@@ -406,6 +409,13 @@ public struct Segmenter: Sendable {
             return String(line.dropFirst(mark.count))
         }
         return nil
+    }
+
+    /// "[ ] ..." or "☐ ...": a box left empty.
+    static func isUnticked(_ line: String) -> Bool {
+        var s = Substring(line)
+        if s.hasPrefix("- ") || s.hasPrefix("* ") || s.hasPrefix("• ") { s = s.dropFirst(2) }
+        return s.hasPrefix("[ ] ") || s.hasPrefix("☐ ") || s.hasPrefix("□ ")
     }
 
     /// A table row: cells separated by "|" (Markdown, or a converter's rendering of a table).

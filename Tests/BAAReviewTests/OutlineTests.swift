@@ -126,4 +126,12 @@ final class OutlineTests: XCTestCase {
         XCTAssertTrue(e.rulesFired.contains("termination_for_breach.item-under-may"))
         XCTAssertTrue(e.vetoed.contains { $0.rule == "termination_for_breach.item-under-may" }, "5.3 runs the wrong way: vetoed, and kept for --explain")
     }
+
+    func testAnUntickedBoxCarriesNoTerm() {
+        let text = "Our commitments:\n- [x] We carry cyber liability insurance.\n- [ ] We keep PHI in the United States only.\n☐ We return all PHI at the end."
+        let (seg, _) = outline(text)
+        XCTAssertFalse(seg.paragraphs[1].isHeadingOnly, "a ticked box is a term")
+        XCTAssertTrue(seg.paragraphs[2].isHeadingOnly, "an empty box is an option not taken")
+        XCTAssertTrue(seg.paragraphs[3].isHeadingOnly)
+    }
 }
