@@ -806,13 +806,7 @@ extension Reviewer.Analysis {
             return d
         }
         // About PHI at all, in the document's own words (as Reviewer.analyzeText decides it).
-        func count(_ index: Int?) -> Int? {
-            guard let index else { return nil }
-            return ((try? matcher.allMatches(library.patterns[index].regex, in: originalSubject)) ?? []).count
-        }
-        let mentions = count(library.documentContext) ?? 1
-        let disclaimed = (count(library.documentDisclaimer) ?? 0) > 0
-        a.hasHIPAAContext = mentions > 0 && !(disclaimed && mentions <= 4)
+        a.hasHIPAAContext = Reviewer.aboutPHI(originalSubject, declarations: roles.declarations, matcher: matcher, library: library)
         a.document = original
         a.subject = originalSubject
         a.segments = segments

@@ -41,6 +41,9 @@ public final class Reviewer {
         guard let canonical = roles.canonicalize(document.text, matcher: matcher) else {
             var analysis = analyzeText(document)
             analysis.roles = roles
+            if !roles.declarations.isEmpty {
+                analysis.hasHIPAAContext = Reviewer.aboutPHI(analysis.subject, declarations: roles.declarations, matcher: matcher, library: library)
+            }
             return analysis
         }
         roles.canonicalized = true
@@ -144,6 +147,20 @@ public final class Reviewer {
         }
         return Analysis(document: document, segments: segments, hits: hits, failures: failures, definitions: definitions,
                         hasHIPAAContext: context, subject: subject)
+    }
+
+    /// About PHI at all, in the document's own words: the document context pattern matches outside the sentences that
+    /// only declare who is who ("Zephyr Analytics LLC, its business associate" names a party; it does not show that the
+    /// document handles PHI), and a disclaimer ("not a business associate agreement") outweighs a few mentions.
+    static func aboutPHI(_ subject: Subject, declarations: [Range<Int>], matcher: Matcher, library: ClauseLibrary) -> Bool {
+        func count(_ index: Int?) -> Int? {
+            guard let index else { return nil }
+            let found = (try? matcher.allMatches(library.patterns[index].regex, in: subject)) ?? []
+            return found.filter { m in !declarations.contains { $0.contains(m.range.lowerBound) } }.count
+        }
+        let mentions = count(library.documentContext) ?? 1
+        let disclaimed = (count(library.documentDisclaimer) ?? 0) > 0
+        return mentions > 0 && !(disclaimed && mentions <= 4)
     }
 
     /// "as specified in Section 4.4", "as set forth in § 7.2(b)": a duty stated by reference; group 1 is the number.

@@ -185,7 +185,8 @@ public struct Segmenter: Sendable {
                         isItem = true
                         feature.style = String(line.prefix(1))
                         feature.itemText = String(line.dropFirst(2))
-                        if Segmenter.isUnticked(line) { headingOnly = true }
+                        feature.unticked = Segmenter.isUnticked(line)
+                        feature.ticked = Segmenter.isTicked(line)
                     } else if line == "-" || line == "*" || line == "•" {
                         // A bullet whose text a PDF put on a line of its own, further down.
                         isItem = true
@@ -196,8 +197,8 @@ public struct Segmenter: Sendable {
                         isItem = true
                         feature.style = "check"
                         feature.itemText = rest
-                        // An unticked box is an option not taken: no term lives there.
-                        if Segmenter.isUnticked(line) { headingOnly = true }
+                        feature.unticked = Segmenter.isUnticked(line)
+                        feature.ticked = !feature.unticked
                     } else if Segmenter.isTableRow(line) {
                         isItem = true
                         feature.style = "table"
@@ -251,6 +252,11 @@ public struct Segmenter: Sendable {
             sectionsOut.append(Section(range: 0..<utf8.count, number: nil, heading: nil, firstParagraph: 0, lastParagraph: 0))
         }
         Segmenter.outline(&seg.paragraphs, features: features)
+        // In a checklist that has been filled in (some box ticked), an empty box is an option not taken: no term
+        // lives there. In a blank template (no box ticked) the options are read as written.
+        if features.contains(where: \.ticked) {
+            for i in features.indices where features[i].unticked { seg.paragraphs[i].isHeadingOnly = true }
+        }
         // Fix sectionIndex to refer to the final section list.
         seg.sections = sectionsOut
         var s = 0
@@ -275,6 +281,9 @@ public struct Segmenter: Sendable {
         var endsLeadIn = false
         /// A title with no sentence in it (the whole line, or the item's text after its label).
         var titleOnly = false
+        /// A checklist line whose box is empty, or ticked.
+        var unticked = false
+        var ticked = false
     }
 
     /// An open node of the outline while it is built.
@@ -416,6 +425,13 @@ public struct Segmenter: Sendable {
         var s = Substring(line)
         if s.hasPrefix("- ") || s.hasPrefix("* ") || s.hasPrefix("• ") { s = s.dropFirst(2) }
         return s.hasPrefix("[ ] ") || s.hasPrefix("☐ ") || s.hasPrefix("□ ")
+    }
+
+    /// "[x] ...", "☑ ...", "✓ ...": a ticked box.
+    static func isTicked(_ line: String) -> Bool {
+        var s = Substring(line)
+        if s.hasPrefix("- ") || s.hasPrefix("* ") || s.hasPrefix("• ") { s = s.dropFirst(2) }
+        return ["[x] ", "[X] ", "☑ ", "☒ ", "✓ ", "✔ ", "■ "].contains { s.hasPrefix($0) }
     }
 
     /// A table row: cells separated by "|" (Markdown, or a converter's rendering of a table).

@@ -148,4 +148,16 @@ final class HardCaseTests: XCTestCase {
         XCTAssertEqual(status(r, "return_destroy"), "weak")
         XCTAssertTrue(r.element("return_destroy")!.vetoed.contains { $0.guardName == "cross_reference" })
     }
+
+    func testASentenceThatOnlyDeclaresThePartiesDoesNotMakeADocumentAboutPHI() throws {
+        let text = """
+        This Agreement is between Harbor Pediatrics, P.C. ("Harbor"), a covered entity, and Zephyr Analytics LLC ("Zephyr"), its business associate.
+
+        1. Zephyr shall process Personal Data only on Harbor's documented instructions.
+        """
+        let analysis = Reviewer(library: try Paths.library()).analyze(Document.fromText(text, path: "declared.txt"))
+        XCTAssertFalse(analysis.hasHIPAAContext, "the role words name the parties; nothing here is about PHI")
+        let withPHI = Reviewer(library: try Paths.library()).analyze(Document.fromText(text + "\n\n2. Zephyr shall protect PHI.", path: "phi.txt"))
+        XCTAssertTrue(withPHI.hasHIPAAContext)
+    }
 }

@@ -134,4 +134,12 @@ final class OutlineTests: XCTestCase {
         XCTAssertTrue(seg.paragraphs[2].isHeadingOnly, "an empty box is an option not taken")
         XCTAssertTrue(seg.paragraphs[3].isHeadingOnly)
     }
+
+    func testABlankTemplatesBoxesAreOptionsReadAsWritten() {
+        // No box ticked anywhere: a form to fill in, whose options are read as written.
+        let text = "Business Associate may use PHI:\n☐ For the services in the Services Agreement\n☐ For data aggregation services"
+        let (seg, _) = outline(text)
+        XCTAssertFalse(seg.paragraphs[1].isHeadingOnly)
+        XCTAssertFalse(seg.paragraphs[2].isHeadingOnly)
+    }
 }
