@@ -8,7 +8,7 @@ TOOL_DEBS := ripgrep qpdf time
 BIN := .build/debug/baa
 SAMPLE ?= Corpus/agreements/c001-hhs-style-complete.md
 
-.PHONY: run test deps build release bench fuzz clean rules-test eval hyperscan-probe
+.PHONY: run test deps build release bench fuzz clean rules-test eval hyperscan-probe install
 
 # Installs only what is missing; apt-get update first, as a fresh machine has no lists.
 deps:
@@ -59,6 +59,14 @@ bench: deps
 # targets: 11 minutes); crashes go to fuzz-artifacts/ (docs/hostile.md).
 fuzz: deps
 	FUZZ_SECONDS=$${FUZZ_SECONDS:-110} tools/fuzz.sh
+
+# Installs the release build and the clause library under PREFIX (default /usr/local): PREFIX/bin/baa finds
+# PREFIX/share/baa/Clauses by its own location, from any folder.
+PREFIX ?= /usr/local
+install: release
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/baa/Clauses
+	install -m 0755 .build/release/baa $(DESTDIR)$(PREFIX)/bin/baa
+	install -m 0644 Clauses/*.yaml $(DESTDIR)$(PREFIX)/share/baa/Clauses/
 
 clean:
 	rm -rf .build

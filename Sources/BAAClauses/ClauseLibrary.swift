@@ -131,7 +131,10 @@ public final class ClauseLibrary: Sendable {
         if let explicit { return explicit }
         if let env = ProcessInfo.processInfo.environment["BAA_CLAUSES"], !env.isEmpty { candidates.append(env) }
         candidates.append(fm.currentDirectoryPath + "/Clauses")
-        let exe = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath().deletingLastPathComponent()
+        // The running executable itself (/proc/self/exe on Linux), not argv[0]: a `baa` found on PATH has a bare
+        // name there, and an installed prefix keeps the library at PREFIX/share/baa/Clauses beside PREFIX/bin/baa.
+        let exePath = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments.first ?? "")
+        let exe = exePath.resolvingSymlinksInPath().deletingLastPathComponent()
         var dir = exe
         for _ in 0..<5 {
             candidates.append(dir.appendingPathComponent("Clauses").path)

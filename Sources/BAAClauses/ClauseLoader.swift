@@ -64,7 +64,9 @@ public struct ClauseLoader {
             let path = (directory as NSString).appendingPathComponent(file)
             do {
                 let (text, root) = try parse(path: path)
-                hashInput += Array(path.utf8.suffix(64)) + Array(text.utf8)
+                // The file's name, not its path: the same files give the same hash however the folder is spelt
+                // (`Clauses`, `./Clauses`, an absolute path, an installed copy).
+                hashInput += Array(file.utf8) + [0] + Array(text.utf8)
                 elements.append(try element(path: path, root: root, macros: macros, errors: &errors))
             } catch let e as ClauseError { errors.append(e) } catch {
                 errors.append(ClauseError(SourcePosition(path: path, line: 0, column: 0), "\(error)"))
