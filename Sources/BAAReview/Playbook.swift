@@ -9,6 +9,14 @@ public struct Playbook: Codable, Sendable, Equatable {
         public var value: Int
         public var unit: Deadline.Unit
         public var calendarDays: Double { Deadline(value: value, unit: unit, text: "").calendarDays }
+        enum CodingKeys: String, CodingKey, CaseIterable { case value, unit }
+        public init(value: Int, unit: Deadline.Unit) { self.value = value; self.unit = unit }
+        public init(from decoder: Decoder) throws {
+            try Playbook.rejectUnknownKeys(decoder, CodingKeys.allCases.map(\.rawValue))
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            value = try c.decode(Int.self, forKey: .value)
+            unit = try c.decode(Deadline.Unit.self, forKey: .unit)
+        }
     }
 
     public struct ElementOverride: Codable, Sendable, Equatable {
@@ -18,6 +26,70 @@ public struct Playbook: Codable, Sendable, Equatable {
         public var weak: Severity?
         /// Treat a risk element as required (a missing one is a finding at `missing` severity).
         public var required: Bool?
+        enum CodingKeys: String, CodingKey, CaseIterable { case missing, weak, required }
+        public init(missing: Severity? = nil, weak: Severity? = nil, required: Bool? = nil) {
+            self.missing = missing; self.weak = weak; self.required = required
+        }
+        public init(from decoder: Decoder) throws {
+            try Playbook.rejectUnknownKeys(decoder, CodingKeys.allCases.map(\.rawValue))
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            missing = try c.decodeIfPresent(Severity.self, forKey: .missing)
+            weak = try c.decodeIfPresent(Severity.self, forKey: .weak)
+            required = try c.decodeIfPresent(Bool.self, forKey: .required)
+        }
+    }
+
+    /// Any key, to list the keys a mapping holds.
+    struct AnyKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    /// A misspelt key is an error that names the valid keys (and the nearest one), never silently ignored.
+    static func rejectUnknownKeys(_ decoder: Decoder, _ valid: [String]) throws {
+        let c = try decoder.container(keyedBy: AnyKey.self)
+        for key in c.allKeys where !valid.contains(key.stringValue) {
+            let nearest = valid.min { editDistance($0, key.stringValue) < editDistance($1, key.stringValue) }
+            let hint = nearest.map { editDistance($0, key.stringValue) <= 3 ? " (did you mean '\($0)'?)" : "" } ?? ""
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath + [key],
+                                                    debugDescription: "unknown key\(hint); valid keys: \(valid.joined(separator: ", "))"))
+        }
+    }
+
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a), b = Array(b)
+        var row = Array(0...b.count)
+        for i in 1...max(a.count, 1) where !a.isEmpty {
+            var previous = row[0]
+            row[0] = i
+            for j in stride(from: 1, through: b.count, by: 1) {
+                let kept = row[j]
+                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                previous = kept
+            }
+        }
+        return row[b.count]
+    }
+
+    /// Swift's "Cannot initialize Unit from invalid String value weeks", in a reviewer's words with the choices.
+    static func explain(_ message: String) -> String {
+        let lead = "Cannot initialize "
+        guard message.hasPrefix(lead), let from = message.range(of: " from invalid String value ") else { return message }
+        let type = String(message[message.index(message.startIndex, offsetBy: lead.count)..<from.lowerBound])
+        let value = String(message[from.upperBound...])
+        let choices: [String]
+        switch type {
+        case "Unit": choices = ["hours", "days", "business_days", "calendar_days"]
+        case "Severity": choices = Severity.allCases.map(\.rawValue)
+        case "Stance": choices = ["prohibited", "permitted"]
+        case "RiskLevel": choices = ["low", "medium", "high", "critical"]
+        case "AuditRightsPosition": choices = AuditRightsPosition.allCases.map(\.rawValue)
+        case "DeidentificationMethod": choices = ["hipaa", "either", "safe_harbor", "expert_determination"]
+        default: return message
+        }
+        return "'\(value)' is not one of \(choices.joined(separator: ", "))"
     }
 
     public var name: String = "HIPAA baseline (built-in)"
@@ -50,7 +122,7 @@ public struct Playbook: Codable, Sendable, Equatable {
     ]
     public var elements: [String: ElementOverride] = [:]
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case name
         case breachMax = "breach_max"
         case breachPreferred = "breach_preferred"
@@ -71,6 +143,7 @@ public struct Playbook: Codable, Sendable, Equatable {
 
     public init(from decoder: Decoder) throws {
         let d = Playbook()
+        try Playbook.rejectUnknownKeys(decoder, CodingKeys.allCases.map(\.rawValue))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? "custom playbook"
         breachMax = try c.decodeIfPresent(DeadlineLimit.self, forKey: .breachMax) ?? d.breachMax
@@ -86,7 +159,12 @@ public struct Playbook: Codable, Sendable, Equatable {
         if deidentificationStandard == DeidentificationMethod.none {
             throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.deidentificationStandard], debugDescription: "deidentification_standard is one of hipaa, either, safe_harbor, expert_determination"))
         }
-        points = d.points.merging(try c.decodeIfPresent([String: Int].self, forKey: .points) ?? [:]) { $1 }
+        let givenPoints = try c.decodeIfPresent([String: Int].self, forKey: .points) ?? [:]
+        for key in givenPoints.keys where Severity(rawValue: key) == nil {
+            throw DecodingError.dataCorrupted(.init(codingPath: [CodingKeys.points],
+                                                    debugDescription: "'\(key)' is not a severity; valid: \(Severity.allCases.map(\.rawValue).joined(separator: ", "))"))
+        }
+        points = d.points.merging(givenPoints) { $1 }
         riskBands = try c.decodeIfPresent([RiskBand].self, forKey: .riskBands) ?? d.riskBands
         elements = try c.decodeIfPresent([String: ElementOverride].self, forKey: .elements) ?? [:]
         for key in elements.keys where !ElementCatalog.all.contains(key) {
@@ -133,7 +211,7 @@ public struct Playbook: Codable, Sendable, Equatable {
             switch e {
             case .dataCorrupted(let ctx), .keyNotFound(_, let ctx), .typeMismatch(_, let ctx), .valueNotFound(_, let ctx):
                 let at = ctx.codingPath.map(\.stringValue).joined(separator: ".")
-                throw PlaybookError(path: path, message: "\(at.isEmpty ? "" : at + ": ")\(ctx.debugDescription)")
+                throw PlaybookError(path: path, message: "\(at.isEmpty ? "" : at + ": ")\(explain(ctx.debugDescription))")
             @unknown default: throw PlaybookError(path: path, message: "\(e)")
             }
         } catch {
