@@ -153,7 +153,10 @@ struct MatchLimitOptions: ParsableArguments {
     }
 }
 
-extension Severity: ExpressibleByArgument {}
+/// `--fail-on High` and `--fail-on high` alike: values are read without regard to case.
+extension Severity: ExpressibleByArgument {
+    public init?(argument: String) { self.init(rawValue: argument.lowercased()) }
+}
 
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
     case terminal, json

@@ -59,6 +59,7 @@ final class ReviewCLITests: XCTestCase {
         // The thin addendum lacks required terms (high findings) but has nothing critical.
         XCTAssertEqual(try CLI.run(["review", "--fail-on", "high", thin]).status, 1)
         XCTAssertEqual(try CLI.run(["review", "--fail-on", "critical", thin]).status, 0)
+        XCTAssertEqual(try CLI.run(["review", "--fail-on", "High", thin]).status, 1, "values are read without regard to case")
         // Without --fail-on a review with findings still exits 0.
         XCTAssertEqual(try CLI.run(["review", thin]).status, 0)
         // The complete agreement has nothing critical.
