@@ -29,7 +29,7 @@ let package = Package(
         .target(name: "PCRE2", dependencies: ["CPCRE2"]),
         // file -> Document (normalized text + source map), one extractor per format.
         .target(name: "BAAExtract", dependencies: [
-            "BAAUtil", "CPoppler", "CLibXML2", "CTesseract",
+            "BAAUtil", "PCRE2", "CPoppler", "CLibXML2", "CTesseract",
             .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // Clauses/ loader, validation, example self-test.
@@ -39,7 +39,7 @@ let package = Package(
         // terminal, JSON, JSONL, tickets.
         .target(name: "BAAReport", dependencies: ["BAAReview"]),
         // batch review of vendor folders: walk, vendor view, cache, audit log, tickets.
-        .target(name: "BAABatch", dependencies: ["BAAReview", "BAAReport", "BAAExtract", "BAAUtil", "CCurlShim"]),
+        .target(name: "BAABatch", dependencies: ["BAAReview", "BAAReport", "BAAExtract", "BAAUtil", "PCRE2", "CCurlShim"]),
         // The command line only.
         .executableTarget(name: "baa", dependencies: [
             "BAAReview", "BAAReport", "BAAClauses", "BAAExtract", "BAABatch", "PCRE2",

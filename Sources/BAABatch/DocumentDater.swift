@@ -1,4 +1,5 @@
 import Foundation
+import PCRE2
 
 /// Where a document sits in a vendor's history, read once when the document is reviewed (and cached
 /// with its report, so a cached document needs no text).
@@ -17,22 +18,21 @@ public struct DocumentDating: Codable, Sendable, Equatable {
 
     static let months = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"]
     static let monthPattern = "(January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)"
-    static let dateRegex = try! NSRegularExpression(pattern:
+    // PCRE2, compiled once (caseless).
+    static let dateRegex = try! Regex(
         "\\b\(monthPattern)\\.?\\s+(\\d{1,2})(?:st|nd|rd|th)?,?\\s+(\\d{4})\\b"
             + "|\\b(\\d{1,2})(?:st|nd|rd|th)?\\s+(?:day\\s+of\\s+)?\(monthPattern),?\\s+(\\d{4})\\b"
             + "|\\b(\\d{4})-(\\d{2})-(\\d{2})\\b"
-            + "|\\b(\\d{1,2})/(\\d{1,2})/(\\d{4})\\b",
-        options: [.caseInsensitive])
-    static let amendRegex = try! NSRegularExpression(pattern: "\\bamendment\\b|\\bamends\\b|\\bamended\\s+and\\s+restated\\b", options: [.caseInsensitive])
-    static let addendumRegex = try! NSRegularExpression(pattern: "\\baddend(um|a)\\b", options: [.caseInsensitive])
+            + "|\\b(\\d{1,2})/(\\d{1,2})/(\\d{4})\\b")
+    static let amendRegex = try! Regex("\\bamendment\\b|\\bamends\\b|\\bamended\\s+and\\s+restated\\b")
+    static let addendumRegex = try! Regex("\\baddend(um|a)\\b")
     /// "HIPAA Addendum", "Business Associate Addendum": the agreement itself, not a change to one.
-    static let baaNameRegex = try! NSRegularExpression(pattern: "\\bhipaa\\b|\\bbusiness\\s+associate\\b|\\bbaa\\b", options: [.caseInsensitive])
+    static let baaNameRegex = try! Regex("\\bhipaa\\b|\\bbusiness\\s+associate\\b|\\bbaa\\b")
 
     /// An amendment (or "amends"), or an addendum that is not itself named as the BAA.
     static func isAmending(_ s: String) -> Bool {
-        let r = NSRange(location: 0, length: (s as NSString).length)
-        if amendRegex.firstMatch(in: s, range: r) != nil { return true }
-        return addendumRegex.firstMatch(in: s, range: r) != nil && baaNameRegex.firstMatch(in: s, range: r) == nil
+        if amendRegex.matches(s) { return true }
+        return addendumRegex.matches(s) && !baaNameRegex.matches(s)
     }
 
     static func month(_ s: String) -> Int? {
@@ -47,9 +47,10 @@ public struct DocumentDating: Codable, Sendable, Equatable {
 
     /// The first date in `text`, as yyyy-mm-dd.
     public static func firstDate(in text: String) -> String? {
-        let ns = text as NSString
-        for m in dateRegex.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
-            func g(_ i: Int) -> String? { m.range(at: i).location == NSNotFound ? nil : ns.substring(with: m.range(at: i)) }
+        var position = 0
+        while let m = (try? dateRegex.firstMatch(in: text, from: position)) ?? nil {
+            position = m.range.upperBound
+            func g(_ i: Int) -> String? { m.text(i, in: text) }
             var result: String?
             if let mo = g(1), let d = g(2), let y = g(3) { result = month(mo).flatMap { iso(Int(y)!, $0, Int(d)!) } }
             else if let d = g(4), let mo = g(5), let y = g(6) { result = month(mo).flatMap { iso(Int(y)!, $0, Int(d)!) } }
@@ -60,13 +61,12 @@ public struct DocumentDating: Codable, Sendable, Equatable {
         return nil
     }
 
-    static let yearMonthRegex = try! NSRegularExpression(pattern: "(?<![0-9])(\\d{4})-(\\d{2})(?![0-9])")
+    static let yearMonthRegex = try! Regex("(?<![0-9])(\\d{4})-(\\d{2})(?![0-9])", caseless: false)
 
     /// "2025-01-hipaa-addendum.md": the first of that month.
     static func yearMonth(in name: String) -> String? {
-        let ns = name as NSString
-        guard let m = yearMonthRegex.firstMatch(in: name, range: NSRange(location: 0, length: ns.length)) else { return nil }
-        return iso(Int(ns.substring(with: m.range(at: 1)))!, Int(ns.substring(with: m.range(at: 2)))!, 1)
+        guard let m = (try? yearMonthRegex.firstMatch(in: name)) ?? nil else { return nil }
+        return iso(Int(m.text(1, in: name)!)!, Int(m.text(2, in: name)!)!, 1)
     }
 
     /// Dates a document from its normalized text and file name.

@@ -1,4 +1,5 @@
 import Foundation
+import PCRE2
 
 /// Cleans extracted lines into review text, one paragraph per line, keeping a source map.
 /// Characters: NFKC, curly quotes and dashes to ASCII, non-breaking and zero-width spaces.
@@ -43,14 +44,28 @@ public struct Normalizer: Sendable {
         return result
     }
 
+    // Line tests (PCRE2, compiled once). Case-sensitive, and (?-m): ^ and $ are the start and end of the line tested.
+    static let parenLabel = try! Regex(#"(?-m)^\((?:[a-zA-Z]{1,2}|[ivxlcIVXLC]{1,6}|\d{1,3})\)\s"#, caseless: false)
+    static let wordLabel = try! Regex(#"(?-m)^[A-Za-z]+\s+(?:[0-9]+(?:\.[0-9]+)*|[IVXLC]+|[A-Z])\b"#, caseless: false)
+    static let numberedMarker = try! Regex(#"(?-m)^\d{1,3}(?:[.)]|(?:\.\d{1,3})+\.?)\s"#, caseless: false)
+    static let numberedTight = try! Regex(#"(?-m)^\d{1,3}(?:\.\d{1,3})*\.["'A-Z]"#, caseless: false)
+    static let tightMarker = try! Regex(#"(?-m)^\d{1,3}(?:\.\d{1,3})*\.(?=["'A-Z])"#, caseless: false)
+    static let bareMarker = try! Regex(#"(?-m)^(?:\d{1,3}(?:\.\d{1,3})*\.|\d{1,3}(?:\.\d{1,3})+|\([a-zA-Z0-9]{1,5}\)|[A-Z]\.|[IVXL]{1,6}\.)$"#, caseless: false)
+    static let parenNumber = try! Regex(#"(?-m)^\(\d{1,4}\)"#, caseless: false)
+    static let regulationNumber = try! Regex(#"(?-m)^\d{1,3}(?:\.\d{1,4})+(?:\([a-z0-9]{1,4}\))*[.,;]?(?:\s|$)"#, caseless: false)
+    static let headingLabel = try! Regex(#"(?-m)^(?:\d{1,3}(?:\.\d{1,3})*\.?|\([a-z0-9]{1,4}\)|[A-Z]\.|Section\s+[\d.]+|ARTICLE\s+[IVXLC\d]+)\s+"#, caseless: false)
+    static let pageNumberKey = try! Regex(#"(?-m)^(?:page ?#(?: ?(?:of|/) ?#)?|[-\[(]? ?# ?[-\])]?|# ?(?:of|/) ?#)$"#, caseless: false)
+    static let pageKey = try! Regex(#"(?-m)^page ?#(?: ?(?:of|/) ?#)?$"#, caseless: false)
+    static let wrappedCitation = try! Regex(#"(?-m)^\d{1,3}(?:\.\d{1,3})+\s+[a-z(]"#, caseless: false)
+
     /// A line that starts a new block: list markers, numbered headings, Markdown headings.
     static func startsBlock(_ s: String) -> Bool {
         guard let first = s.first else { return false }
         if first == "#" || first == "-" || first == "*" || first == "|" || first == ">" { return true }
-        if first == "(" { return s.range(of: #"^\((?:[a-zA-Z]{1,2}|[ivxlcIVXLC]{1,6}|\d{1,3})\)\s"#, options: .regularExpression) != nil }
+        if first == "(" { return parenLabel.matches(s) }
         if first.isNumber { return startsNumbered(s) }
         if s.hasPrefix("Section ") || s.hasPrefix("SECTION ") || s.hasPrefix("ARTICLE ") || s.hasPrefix("Article ") || s.hasPrefix("EXHIBIT") || s.hasPrefix("Exhibit ") || s.hasPrefix("ADDENDUM") || s.hasPrefix("SCHEDULE") || s.hasPrefix("APPENDIX") || s.hasPrefix("Schedule ") || s.hasPrefix("Appendix ") || s.hasPrefix("Attachment ") || s.hasPrefix("ATTACHMENT") {
-            return s.range(of: #"^[A-Za-z]+\s+(?:[0-9]+(?:\.[0-9]+)*|[IVXLC]+|[A-Z])\b"#, options: .regularExpression) != nil
+            return wordLabel.matches(s)
         }
         // "A. " and "IV. ", checked by hand: this runs on every line.
         guard first.isUppercase, first.isASCII else { return false }
@@ -71,22 +86,22 @@ public struct Normalizer: Sendable {
 
     /// "1. ", "1) ", "1.1 ", "4.2.1. ": a numbered marker (a bare "164 " is not one).
     static func startsNumbered(_ s: String) -> Bool {
-        s.range(of: #"^\d{1,3}(?:[.)]|(?:\.\d{1,3})+\.?)\s"#, options: .regularExpression) != nil
-            || s.range(of: #"^\d{1,3}(?:\.\d{1,3})*\.["'A-Z]"#, options: .regularExpression) != nil
+        numberedMarker.matches(s) || numberedTight.matches(s)
     }
 
     /// "1.1.\"Breach\"" (a number column set tight against its text) -> "1.1. \"Breach\"".
     static func spacingMarker(_ s: String) -> String {
         guard let first = s.first, first.isNumber,
-              let r = s.range(of: #"^\d{1,3}(?:\.\d{1,3})*\.(?=["'A-Z])"#, options: .regularExpression) else { return s }
-        return String(s[..<r.upperBound]) + " " + String(s[r.upperBound...])
+              let m = (try? tightMarker.firstMatch(in: s)) ?? nil else { return s }
+        let end = s.utf8.index(s.utf8.startIndex, offsetBy: m.range.upperBound)
+        return String(s[..<end]) + " " + String(s[end...])
     }
 
     /// A section or list marker alone on its line ("1.", "1.1.", "4.2", "(a)", "(iv)", "A.", "IV."), as
     /// PDFs set in a number column give them: it starts a paragraph and the next line is its text.
     static func isBareMarker(_ s: String) -> Bool {
         guard s.utf8.count <= 12, let first = s.first, first.isNumber || first == "(" || first.isUppercase else { return false }
-        return s.range(of: #"^(?:\d{1,3}(?:\.\d{1,3})*\.|\d{1,3}(?:\.\d{1,3})+|\([a-zA-Z0-9]{1,5}\)|[A-Z]\.|[IVXL]{1,6}\.)$"#, options: .regularExpression) != nil
+        return bareMarker.matches(s)
     }
 
     /// Words after which a number is a cross-reference, not a new section ("under Section\n4.", "45 CFR\n164.524.").
@@ -106,9 +121,9 @@ public struct Normalizer: Sendable {
     static func continuesWrappedSentence(previous: String, line: String) -> Bool {
         guard let last = previous.last, last.isLetter || last == "," else { return false }
         let lastWord = previous.split(separator: " ").last.map { $0.lowercased() } ?? ""
-        if line.hasPrefix("("), numberWords.contains(lastWord), line.range(of: #"^\(\d{1,4}\)"#, options: .regularExpression) != nil { return true }
+        if line.hasPrefix("("), numberWords.contains(lastWord), parenNumber.matches(line) { return true }
         if line.first?.isNumber == true, regulationWords.contains(lastWord),
-           line.range(of: #"^\d{1,3}(?:\.\d{1,4})+(?:\([a-z0-9]{1,4}\))*[.,;]?(?:\s|$)"#, options: .regularExpression) != nil { return true }
+           regulationNumber.matches(line) { return true }
         if !line.contains(" "), line.count <= 24, let end = line.last, ".,;:".contains(end), isStandaloneHeading(line) { return true }
         return false
     }
@@ -137,8 +152,8 @@ public struct Normalizer: Sendable {
         if last == "." && !startsNumbered(s) { return false }
         var body = Substring(s)
         if let first = s.first, first.isNumber || first == "(" || first == "S" || first == "A",
-           let r = s.range(of: #"^(?:\d{1,3}(?:\.\d{1,3})*\.?|\([a-z0-9]{1,4}\)|[A-Z]\.|Section\s+[\d.]+|ARTICLE\s+[IVXLC\d]+)\s+"#, options: .regularExpression) {
-            body = s[r.upperBound...]
+           let m = (try? headingLabel.firstMatch(in: s)) ?? nil {
+            body = s[s.utf8.index(s.utf8.startIndex, offsetBy: m.range.upperBound)...]
         }
         let small: Set<String> = ["a", "an", "and", "as", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"]
         let words = body.split(separator: " ")
@@ -179,7 +194,7 @@ public struct Normalizer: Sendable {
 
     /// "3", "- 3 -", "Page 3", "Page 3 of 9", "3 / 9", "[3]": a page number alone on its line.
     static func isPageNumber(_ key: String) -> Bool {
-        key.range(of: #"^(?:page ?#(?: ?(?:of|/) ?#)?|[-\[(]? ?# ?[-\])]?|# ?(?:of|/) ?#)$"#, options: .regularExpression) != nil
+        pageNumberKey.matches(key)
     }
 
     /// Indices of lines that are running headers, footers or page numbers: among the first and last
@@ -196,7 +211,7 @@ public struct Normalizer: Sendable {
             // One page: only an explicit "Page 1" / "Page 1 of 1" as its first or last line.
             guard let page = order.first, let indices = byPage[page] else { return [] }
             return Set([indices.first, indices.last].compactMap { $0 }.filter {
-                runningKey(lines[$0].text).range(of: #"^page ?#(?: ?(?:of|/) ?#)?$"#, options: .regularExpression) != nil
+                pageKey.matches(runningKey(lines[$0].text))
             })
         }
         let edge = 6
@@ -320,7 +335,7 @@ public struct Normalizer: Sendable {
                 // A numbered marker after a line that ends mid-sentence is a wrapped citation ("Part\n164.504 ...").
                 if !join, !raw.linesAreParagraphs, line.first?.isNumber == true, let last = previousLine.last, last.isLetter || last == ",",
                    !Normalizer.isStandaloneHeading(previousLine), !Normalizer.isTitleCaseHeading(previousLine, typicalLength: typical),
-                   line.range(of: #"^\d{1,3}(?:\.\d{1,3})+\s+[a-z(]"#, options: .regularExpression) != nil {
+                   Normalizer.wrappedCitation.matches(line) {
                     join = true
                 }
                 if !join, !raw.linesAreParagraphs, Normalizer.continuesWrappedSentence(previous: previousLine, line: line) {

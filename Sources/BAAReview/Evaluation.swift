@@ -1,5 +1,6 @@
 import BAAClauses
 import Foundation
+import PCRE2
 
 /// Labels for one document, in the vocabulary of ../shared/corpus-real/labels.json.
 public struct LabelledDocument: Decodable, Sendable {
@@ -19,13 +20,15 @@ public struct LabelledDocument: Decodable, Sendable {
     public var kind: String?
     public var labels: [String: Label]
 
+    static let periodPattern = try! Regex(#"(\d+)\s+(business days|calendar days|days|hours)"#, caseless: false)
+
     /// The expected deadline: explicit value/unit, else the first "N unit" in the deadline text.
     public func expectedDeadline() -> (Int, Deadline.Unit)? {
         guard let l = labels["breach_notification"], l.status == "present" else { return nil }
         if let v = l.deadlineValue, let u = l.deadlineUnit.flatMap(Deadline.Unit.init(rawValue:)) { return (v, u) }
         guard let text = l.deadline,
-              let r = text.range(of: #"(\d+)\s+(business days|calendar days|days|hours)"#, options: .regularExpression) else { return nil }
-        let parts = text[r].split(separator: " ", maxSplits: 1)
+              let m = (try? LabelledDocument.periodPattern.firstMatch(in: text)) ?? nil, let found = m.text(in: text) else { return nil }
+        let parts = found.split(separator: " ", maxSplits: 1)
         guard let v = Int(parts[0]) else { return nil }
         let u: Deadline.Unit = parts[1].hasPrefix("business") ? .business_days : parts[1].hasPrefix("calendar") ? .calendar_days : parts[1].hasPrefix("hour") ? .hours : .days
         return (v, u)

@@ -190,12 +190,15 @@ public enum DeadlineParser {
             .trimmingWhitespace()
     }
 
+    static let parenthesizedDigits = try! Regex(#"\((\d{1,4})\)"#, caseless: false)
+    static let digits = try! Regex(#"\d{1,4}"#, caseless: false)
+
     /// The number in a phrase: a parenthesized digit wins ("ten (10)"), then digits, then words ("twenty-four").
     public static func number(_ text: String) -> Int? {
-        if let r = text.range(of: #"\((\d{1,4})\)"#, options: .regularExpression) {
-            return Int(text[r].dropFirst().dropLast())
+        if let m = (try? parenthesizedDigits.firstMatch(in: text)) ?? nil, let found = m.text(in: text) {
+            return Int(found.dropFirst().dropLast())
         }
-        if let r = text.range(of: #"\d{1,4}"#, options: .regularExpression) { return Int(text[r]) }
+        if let m = (try? digits.firstMatch(in: text)) ?? nil, let found = m.text(in: text) { return Int(found) }
         var total = 0
         var found = false
         for w in text.lowercased().split(whereSeparator: { !$0.isLetter }) {

@@ -130,7 +130,8 @@ public struct Scorer {
                 let all = present.compactMap { h in deadline(of: h, a).map { (h, $0) } }
                 let top = all.map(\.0.rule.spec.priority).max()
                 let stated = all.filter { $0.0.rule.spec.priority == top }
-                let deadlineHit = stated.first { Scorer.overrides(a.subject.text(a.segments.paragraphs[$0.0.paragraph].range)) } ?? stated.first
+                var overriding = OverrideCheck(a.subject)
+                let deadlineHit = stated.first { overriding.overrides(a.segments.paragraphs[$0.0.paragraph].range) } ?? stated.first
                 if let (h, d) = deadlineHit {
                     result.deadline = d
                     result.status = .present
@@ -281,8 +282,7 @@ public struct Scorer {
         }
         // A cross-reference: "within the period set out in Section 1.16" reads the deadline stated there.
         if let xref = hit.captures["xref"] {
-            let number = xref.replacingOccurrences(of: #"^(?:section|sec\.|§)\s*"#, with: "", options: [.regularExpression, .caseInsensitive])
-                .trimming(charactersIn: " .")
+            let number = Scorer.sectionWord.replacingMatches(in: xref, with: "").trimming(charactersIn: " .")
             for p in a.segments.paragraphs where p.section == number || p.section?.hasPrefix(number + "(") == true {
                 let text = a.subject.text(p.range)
                 if let d = Scorer.firstDeadline(in: text) {
@@ -293,28 +293,49 @@ public struct Scorer {
         return nil
     }
 
-    static let overrideRegex = try! NSRegularExpression(pattern:
-        #"\b(?:notwithstanding|supersedes?|shall\s+(?:control|govern|prevail)|in\s+(?:lieu|place)\s+of|(?:is|are)\s+(?:hereby\s+)?(?:amended|replaced|deleted))\b"#,
-        options: [.caseInsensitive])
+    // PCRE2, compiled once (caseless).
+    /// "Section 1.16", "§ 4": the word before a cross-referenced number ((?-m): at the start of the reference only).
+    static let sectionWord = try! Regex(#"(?-m)^(?:section|sec\.|§)\s*"#)
 
-    /// True when a paragraph says it overrides other terms.
-    static func overrides(_ paragraph: String) -> Bool {
-        overrideRegex.firstMatch(in: paragraph, range: NSRange(location: 0, length: (paragraph as NSString).length)) != nil
-    }
+    /// A paragraph that says it overrides other terms ("Notwithstanding Section 3.3", "shall control").
+    static let overrideRegex = try! Regex(
+        #"\b(?:notwithstanding|supersedes?|shall\s+(?:control|govern|prevail)|in\s+(?:lieu|place)\s+of|(?:is|are)\s+(?:hereby\s+)?(?:amended|replaced|deleted))\b"#)
 
-    static let periodRegex = try! NSRegularExpression(pattern:
-        #"\b((?:\d{1,4}|[a-z]+(?:-[a-z]+)?)(?:\s*\(\d{1,4}\))?)\s+((?:business|working|calendar)\s+days?|days?|hours?|weeks?)\b"#,
-        options: [.caseInsensitive])
+    static let periodRegex = try! Regex(
+        #"\b((?:\d{1,4}|[a-z]+(?:-[a-z]+)?)(?:\s*\(\d{1,4}\))?)\s+((?:business|working|calendar)\s+days?|days?|hours?|weeks?)\b"#)
 
     /// The first "N unit" in a text whose number parses ("ten (10) days", "48 hours").
     static func firstDeadline(in text: String) -> Deadline? {
-        let ns = text as NSString
-        for m in periodRegex.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
-            if let d = DeadlineParser.parse(value: ns.substring(with: m.range(at: 1)), unit: ns.substring(with: m.range(at: 2)), text: ns.substring(with: m.range)) {
+        var position = 0
+        while let m = (try? periodRegex.firstMatch(in: text, from: position)) ?? nil {
+            position = m.range.upperBound
+            if let d = DeadlineParser.parse(value: m.text(1, in: text), unit: m.text(2, in: text), text: m.text(in: text) ?? "") {
                 return d
             }
         }
         return nil
+    }
+
+    /// Whether paragraphs say they override other terms, each paragraph searched once however many deadlines it states
+    /// (issue 15 item 8: one 512 KB line of breach sentences was copied and searched again for every sentence).
+    struct OverrideCheck {
+        let subject: Subject
+        private var known: [Range<Int>: Bool] = [:]
+        /// The searches run and the bytes they covered: at most the text's length in all.
+        private(set) var searches = 0
+        private(set) var bytesSearched = 0
+
+        init(_ subject: Subject) { self.subject = subject }
+
+        /// True when the paragraph at `range` (a whole line of the subject) says it overrides other terms.
+        mutating func overrides(_ range: Range<Int>) -> Bool {
+            if let known = known[range] { return known }
+            searches += 1
+            bytesSearched += range.count
+            let found = ((try? Scorer.overrideRegex.firstMatch(in: subject, from: range.lowerBound, to: range.upperBound)) ?? nil) != nil
+            known[range] = found
+            return found
+        }
     }
 }
 

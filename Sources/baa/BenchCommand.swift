@@ -31,6 +31,9 @@ struct BenchMatchCommand: ParsableCommand {
     @Flag(name: .customLong("match-only"), help: "Repeat only the matching stage (segment once, skip the whole analysis): for profiling it.")
     var matchOnly = false
 
+    static let angleGroupName = try! Regex(#"\(\?P?<([A-Za-z_]\w*)>"#, caseless: false)
+    static let quotedGroupName = try! Regex(#"\(\?'([A-Za-z_]\w*)'"#, caseless: false)
+
     func run() throws {
         let t0 = DispatchTime.now().uptimeNanoseconds
         let lib = try library.loadLibrary()
@@ -39,8 +42,8 @@ struct BenchMatchCommand: ParsableCommand {
         if let patternsOut {
             // rg joins -f patterns into one alternation: duplicate group names would not compile there.
             let plain = lib.patterns.map { p in
-                p.regex.pattern.replacingOccurrences(of: #"\(\?P?<([A-Za-z_]\w*)>"#, with: "(?:", options: .regularExpression)
-                    .replacingOccurrences(of: #"\(\?'([A-Za-z_]\w*)'"#, with: "(?:", options: .regularExpression)
+                BenchMatchCommand.quotedGroupName.replacingMatches(
+                    in: BenchMatchCommand.angleGroupName.replacingMatches(in: p.regex.pattern, with: "(?:"), with: "(?:")
             }
             try emit(plain.joined(separator: "\n") + "\n", to: patternsOut)
         }
