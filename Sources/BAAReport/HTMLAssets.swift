@@ -66,7 +66,8 @@ extension HTMLReporter {
     .ask{background:#eef4fb;padding:.4rem .6rem;border-radius:4px}
     blockquote.model{margin:.4rem 0;padding:.4rem .8rem;border-left:3px solid var(--line);background:#fafbfc;white-space:pre-wrap}
     details summary{cursor:pointer;font-weight:600;color:var(--link)}
-    .contract{white-space:pre-wrap;font-family:Georgia,"Times New Roman",serif;font-size:1rem;line-height:1.65;border:1px solid var(--line);border-radius:6px;padding:1rem 1.2rem;max-width:52rem;background:#fff}
+    .contract p{white-space:pre-wrap;margin:0 0 .55em}.contract p.h{font-weight:700;margin-top:1em}
+    .contract{font-family:Georgia,"Times New Roman",serif;font-size:1rem;line-height:1.65;border:1px solid var(--line);border-radius:6px;padding:1rem 1.2rem;max-width:52rem;background:#fff}
     mark.hl{color:var(--ink);padding:0 .05em;border-radius:2px;cursor:pointer;border-bottom:2px solid}
     mark.good{background:var(--good-bg);border-bottom-color:var(--good)}
     mark.warn{background:var(--warn-bg);border-bottom:2px dashed var(--warn)}

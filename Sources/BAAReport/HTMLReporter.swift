@@ -321,7 +321,7 @@ public struct HTMLReporter {
                     body.append(el("ul", ["class": "evidence"], children: evs))
                 }
                 body.append(el("p", ["class": "ask"], el("strong", txt("Ask the vendor: ")), txt(HTMLReporter.ask(f))))
-                body.append(el("details", el("summary", txt("Recommended language")), el("blockquote", ["class": "model"], txt(f.recommendation))))
+                body.append(el("details", ["open": "open"], el("summary", txt("Recommended language")), el("blockquote", ["class": "model"], txt(f.recommendation))))
                 items.append(el("li", attrs: [("class", "finding sev-\(sev.rawValue)"), ("id", "f-\(f.fingerprint)")], body))
             }
             children.append(el("section", ["aria-labelledby": "sev-\(sev.rawValue)"],
@@ -355,7 +355,9 @@ public struct HTMLReporter {
         }
         var sectionLinks: [HTMLNode] = []
         var seen: Set<String> = []
-        for s in Segmenter().segment(text).sections {
+        let segments = Segmenter().segment(text)
+        let headingStarts = Set(segments.paragraphs.filter(\.isHeadingOnly).map(\.range.lowerBound))
+        for s in segments.sections {
             guard let n = s.number, s.range.lowerBound <= bytes.count else { continue }
             let id = HTMLReporter.anchorID("sec", n)
             if !seen.insert(id).inserted { continue }
@@ -365,15 +367,26 @@ public struct HTMLReporter {
         }
 
         // Cut the text at every span boundary and anchor; each piece is covered by a fixed set of spans.
-        var cuts = Set(anchors.keys)
-        cuts.insert(0); cuts.insert(bytes.count)
+        // Each line of the normalized text (a paragraph) is a block of its own, its newline kept at its end.
+        var paragraphStarts: Set<Int> = [0]
+        for (i, b) in bytes.enumerated() where b == 0x0A && i + 1 < bytes.count { paragraphStarts.insert(i + 1) }
+        var cuts = Set(anchors.keys).union(paragraphStarts)
+        cuts.insert(bytes.count)
         for s in spans { cuts.insert(s.start); cuts.insert(s.end) }
         let points = cuts.sorted()
+        var paragraphs: [HTMLNode] = []
         var nodes: [HTMLNode] = []
+        var paragraphStart = 0
+        func flush() {
+            if nodes.isEmpty { return }
+            paragraphs.append(el("p", attrs: headingStarts.contains(paragraphStart) ? [("class", "h")] : [], nodes))
+            nodes = []
+        }
         var active: [Int] = []   // indices into spans, by start
         var next = 0
         var opened: Set<Int> = []
         for (i, p) in points.enumerated() {
+            if paragraphStarts.contains(p) { flush(); paragraphStart = p }
             if let a = anchors[p] { nodes += a }
             guard i + 1 < points.count else { break }
             let q = points[i + 1]
@@ -403,6 +416,7 @@ public struct HTMLReporter {
             }
             nodes.append(.element("mark", attrs, [txt(piece)]))
         }
+        flush()
         let tips = spans.map { el("li", ["id": "tip-\($0.id)"], txt($0.tip)) }
         var jump: [HTMLNode] = []
         if pages.count > 1 {
@@ -415,7 +429,7 @@ public struct HTMLReporter {
             el("h2", ["id": "contract-h"], txt("The contract, highlighted")),
             el("p", ["class": "legend"], txt("The normalized text the review read. Each highlight is a piece of evidence: hover or focus it (Tab) for the rule, citation, page and line; press Enter on it to go back to its element.")),
         ] + jump + [
-            el("div", ["class": "contract", "lang": "en"], children: nodes),
+            el("div", ["class": "contract", "lang": "en"], children: paragraphs),
             el("ul", ["hidden": "hidden", "class": "tips"], children: tips),
         ])
     }
