@@ -31,7 +31,7 @@ extension HTMLReporter {
     .flag{display:grid;grid-template-columns:10rem 1fr;gap:.8rem;padding:.5rem .6rem;border-left:6px solid var(--neutral);margin:.4rem 0;background:#f7f8fa}
     .flag.good{border-color:var(--good)}.flag.warn{border-color:var(--warn)}.flag.bad{border-color:var(--bad)}
     .flag dt{font-weight:700}
-    .flag dd{margin:0}
+    .flag dd{margin:0}.flag q.said{color:var(--muted);font-size:.9rem;font-style:italic}
     dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:.2rem 1rem;margin:0}
     dl.facts dt{font-weight:600}
     dl.facts dd{margin:0}

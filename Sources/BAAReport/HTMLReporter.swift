@@ -144,6 +144,13 @@ public struct HTMLReporter {
             if let id = spanID(ev) { return [txt(" "), el("a", ["href": "#ev-\(id)", "class": "loc"], txt(label))] }
             return [txt(" "), el("span", ["class": "loc"], txt(label))]
         }
+        /// The link and, unless redacted, the words the verdict rests on.
+        func evQuote(_ ev: Evidence?) -> [HTMLNode] {
+            guard let ev else { return [] }
+            if redact { return evLink(ev) }
+            let quote = ev.text.count > 170 ? String(ev.text.prefix(167)) + "…" : ev.text
+            return evLink(ev) + [el("br"), el("q", ["class": "said"], txt(quote))]
+        }
         var rows: [HTMLNode] = []
         func row(_ term: String, _ tone: String, _ value: [HTMLNode]) {
             rows.append(el("div", ["class": "flag \(tone)"],
@@ -159,7 +166,7 @@ public struct HTMLReporter {
             case .permitted: words = "permitted: the vendor may use your patients' information (or data derived from it) to train or improve AI models"
             case .silent: words = "not addressed: the agreement does not say whether the vendor may train AI models on your patients' information"
             }
-            row("AI training", HTMLReporter.tone(of: e, in: r), [txt(words + (e.status == .weak ? " (the wording is weak)" : ""))] + evLink(ev))
+            row("AI training", HTMLReporter.tone(of: e, in: r), [txt(words + (e.status == .weak ? " (the wording is weak)" : ""))] + evQuote(ev))
         }
         // Breach notice against HIPAA's 60 days.
         if let e = r.element("breach_notification") {
@@ -175,7 +182,7 @@ public struct HTMLReporter {
             } else {
                 words = "required, but no deadline is stated: HIPAA's outer limit of 60 days after discovery applies"
             }
-            row("Breach notice", HTMLReporter.tone(of: e, in: r), [txt(words)] + evLink(e.evidence.first))
+            row("Breach notice", HTMLReporter.tone(of: e, in: r), [txt(words)] + evQuote(e.evidence.first))
         }
         // Subcontractor flow-down.
         if let e = r.element("subcontractors") {
@@ -185,7 +192,7 @@ public struct HTMLReporter {
             case .weak: words = "weak: subcontractors are bound, but not clearly to the same restrictions and conditions (for example \"substantially similar\" terms only)"
             case .missing: words = "not addressed: nothing binds the vendor's subcontractors to protect your patients' information"
             }
-            row("Subcontractors", HTMLReporter.tone(of: e, in: r), [txt(words)] + evLink(e.evidence.first))
+            row("Subcontractors", HTMLReporter.tone(of: e, in: r), [txt(words)] + evQuote(e.evidence.first))
         }
 
         // Parties.
