@@ -51,24 +51,24 @@ public indirect enum HTMLNode {
 }
 
 /// Builders: `el("p", ["class": "x"], .text("hi"))`.
-func el(_ name: String, _ attrs: KeyValuePairs<String, String> = [:], _ children: HTMLNode...) -> HTMLNode {
+public func el(_ name: String, _ attrs: KeyValuePairs<String, String> = [:], _ children: HTMLNode...) -> HTMLNode {
     .element(name, attrs.map { ($0.key, $0.value) }, children)
 }
 
-func el(_ name: String, attrs: [(String, String)], _ children: [HTMLNode]) -> HTMLNode {
+public func el(_ name: String, attrs: [(String, String)], _ children: [HTMLNode]) -> HTMLNode {
     .element(name, attrs, children)
 }
 
-func el(_ name: String, _ attrs: KeyValuePairs<String, String> = [:], children: [HTMLNode]) -> HTMLNode {
+public func el(_ name: String, _ attrs: KeyValuePairs<String, String> = [:], children: [HTMLNode]) -> HTMLNode {
     .element(name, attrs.map { ($0.key, $0.value) }, children)
 }
 
-func txt(_ s: String) -> HTMLNode { .text(s) }
+public func txt(_ s: String) -> HTMLNode { .text(s) }
 
-func el(_ name: String, _ first: HTMLNode, _ rest: HTMLNode...) -> HTMLNode {
+public func el(_ name: String, _ first: HTMLNode, _ rest: HTMLNode...) -> HTMLNode {
     .element(name, [], [first] + rest)
 }
 
-func el(_ name: String, children: [HTMLNode]) -> HTMLNode {
+public func el(_ name: String, children: [HTMLNode]) -> HTMLNode {
     .element(name, [], children)
 }

@@ -3,7 +3,7 @@ extension HTMLReporter {
     /// #a4161a (7.6:1), #5a5f66 (6.6:1); highlighted text is #1b1b1b on #d5efdb / #ffe6a6 / #fbd3d3 / #e4e7eb
     /// (all above 13:1); links #0b57a4 on white (7.0:1). Colour is never the only cue: verdicts are words, and
     /// highlights differ by underline style (solid, dashed, double, dotted).
-    static let css = """
+    public static let css = """
     :root{--ink:#1b1b1b;--muted:#4a4f55;--line:#c9ced4;--link:#0b57a4;--good:#1d6b35;--warn:#8a4b00;--bad:#a4161a;--neutral:#5a5f66;
     --good-bg:#d5efdb;--warn-bg:#ffe6a6;--bad-bg:#fbd3d3;--neutral-bg:#e4e7eb;--focus:#0b57a4}
     *{box-sizing:border-box}

@@ -16,8 +16,10 @@ public struct HTMLReporter {
     // MARK: verdicts and colours
 
     /// good (green), warn (amber), bad (red), neutral (grey): the colour of an element's verdict, from its worst finding.
-    public static func tone(of e: ElementResult, in r: Report) -> String {
-        let worst = r.findings.filter { $0.element == e.id }.map(\.severity).max()
+    public static func tone(of e: ElementResult, in r: Report) -> String { tone(of: e, findings: r.findings) }
+
+    public static func tone(of e: ElementResult, findings: [Finding]) -> String {
+        let worst = findings.filter { $0.element == e.id }.map(\.severity).max()
         switch worst {
         case .critical?, .high?: return "bad"
         case .medium?, .low?: return "warn"
@@ -27,7 +29,7 @@ public struct HTMLReporter {
         }
     }
 
-    static let toneWords = ["good": "fine", "warn": "ask about it", "bad": "needs a fix", "neutral": "not in it, no finding"]
+    public static let toneWords = ["good": "fine", "warn": "ask about it", "bad": "needs a fix", "neutral": "not in it, no finding"]
     static let toneRank = ["neutral": 0, "good": 1, "warn": 2, "bad": 3]
 
     public static func verdict(_ e: ElementResult) -> String {

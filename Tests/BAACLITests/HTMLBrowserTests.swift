@@ -138,3 +138,36 @@ final class HTMLBrowserTests: XCTestCase {
         XCTAssertEqual(try Self.pageRequests(run.netlog), [])
     }
 }
+
+/// `baa batch --format html`: the vendor dashboard and the reports written beside it, opened in chromium.
+final class DashboardBrowserTests: XCTestCase {
+    func testDashboardLinksEveryReviewedDocumentsReportAndLoadsInChromium() throws {
+        _ = try HTMLBrowserTests.chromium()
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let dashboard = dir.appendingPathComponent("dashboard.html")
+        let r = try CLI.run(["batch", "Corpus/vendors", "--no-cache", "--quiet", "--format", "html", "-o", dashboard.path])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let html = try String(contentsOf: dashboard, encoding: .utf8)
+        XCTAssertNil(html.range(of: "https?://", options: .regularExpression))
+        // Every link is a report beside the dashboard, and every reviewed document has one.
+        let links = html.components(separatedBy: "href=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }.filter { !$0.hasPrefix("#") }
+        let reports = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("dashboard-reports").path)
+        XCTAssertEqual(Set(links), Set(reports.map { "dashboard-reports/" + $0 }))
+        XCTAssertEqual(reports.count, 11, "the sample vendors' 11 reviewable documents")
+        for link in links {
+            let page = try String(contentsOf: dir.appendingPathComponent(link), encoding: .utf8)
+            XCTAssertTrue(page.contains("<section id=\"summary\""), link)
+            XCTAssertTrue(page.contains("<div class=\"contract\""), "\(link) has its contract text")
+        }
+
+        let run = try HTMLBrowserTests.browse(dashboard.absoluteString, extra: ["--dump-dom"], dir: dir)
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(try HTMLBrowserTests.pageRequests(run.netlog), [])
+        XCTAssertFalse(run.stderr.contains("Uncaught"), run.stderr)
+        let dom = run.stdout
+        XCTAssertTrue(dom.contains("<table class=\"elements dashboard\">"))
+        XCTAssertEqual(dom.components(separatedBy: "<th scope=\"row\"").count - 1, 5, "a row per vendor")
+        for term in ["AI training", "Breach notice", "Subcontractors"] { XCTAssertTrue(dom.contains(">\(term)</button>"), "sortable \(term)") }
+    }
+}
