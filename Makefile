@@ -4,8 +4,8 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DEBS := libpcre2-dev libpoppler-glib-dev libxml2-dev libtesseract-dev libleptonica-dev tesseract-ocr-eng poppler-utils pkg-config
 # Test and corpus tooling (rendering the team's agreements to PDF/DOCX/scans, the benchmark baselines; chromium opens
-# the HTML report headless in HTMLBrowserTests).
-TOOL_DEBS := ripgrep qpdf time chromium
+# the HTML report headless in HTMLBrowserTests, python3-html5lib validates it).
+TOOL_DEBS := ripgrep qpdf time chromium python3-html5lib
 BIN := .build/debug/baa
 SAMPLE ?= Corpus/agreements/c001-hhs-style-complete.md
 

@@ -171,3 +171,57 @@ final class DashboardBrowserTests: XCTestCase {
         for term in ["AI training", "Breach notice", "Subcontractors"] { XCTAssertTrue(dom.contains(">\(term)</button>"), "sortable \(term)") }
     }
 }
+
+/// The pages are valid HTML5: html5lib (Debian's python3-html5lib, which the Makefile installs) in strict mode
+/// raises on the first parse error.
+final class HTMLValidityTests: XCTestCase {
+    func testReportRedactedReportAndDashboardParseStrictly() throws {
+        let python = "/usr/bin/python3"
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: python)
+        probe.arguments = ["-c", "import html5lib"]
+        probe.standardError = FileHandle.nullDevice
+        guard (try? probe.run()) != nil else { throw XCTSkip("no \(python)") }
+        probe.waitUntilExit()
+        if probe.terminationStatus != 0 { throw XCTSkip("python3-html5lib is not installed (`make test` installs it: TOOL_DEBS in the Makefile)") }
+
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var pages: [URL] = []
+        for (name, extra) in [("report.html", [String]()), ("redacted.html", ["--redact"])] {
+            let page = dir.appendingPathComponent(name)
+            let r = try CLI.run(["review", "--format", "html"] + extra + [HTMLBrowserTests.agreement, "-o", page.path])
+            XCTAssertEqual(r.status, 0, r.stderr)
+            pages.append(page)
+        }
+        let pdf = dir.appendingPathComponent("pdf.html")
+        XCTAssertEqual(try CLI.run(["review", "--format", "html", "Corpus/formats/sample-baa.pdf", "-o", pdf.path]).status, 0)
+        pages.append(pdf)
+        let dashboard = dir.appendingPathComponent("dashboard.html")
+        let b = try CLI.run(["batch", "Corpus/vendors", "--no-cache", "--quiet", "--format", "html", "-o", dashboard.path])
+        XCTAssertEqual(b.status, 0, b.stderr)
+        pages.append(dashboard)
+
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: python)
+        check.arguments = ["-c", """
+            import sys, html5lib
+            bad = 0
+            for f in sys.argv[1:]:
+                p = html5lib.HTMLParser(strict=True)
+                try:
+                    p.parse(open(f, encoding="utf-8").read())
+                except Exception as e:
+                    bad += 1
+                    print(f, "line/col and error:", p.errors[:3] or e)
+            sys.exit(1 if bad else 0)
+            """] + pages.map(\.path)
+        let out = Pipe()
+        check.standardOutput = out
+        check.standardError = out
+        try check.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        check.waitUntilExit()
+        XCTAssertEqual(check.terminationStatus, 0, text)
+    }
+}

@@ -102,6 +102,55 @@ final class HTMLReportTests: XCTestCase {
         XCTAssertTrue(html.contains("Ask the vendor: "))
     }
 
+    /// The highlights of `html` against the report: the contract block is the text byte for byte, and each distinct
+    /// evidence span (the JSON report's offsets) is spelled exactly by its marks and anchored once.
+    static func checkHighlights(_ report: Report, _ doc: Document, _ html: String, _ name: String) throws {
+        let contract = try XCTUnwrap(matches("<div class=\"contract\" lang=\"en\">(.*?)</div><ul hidden", in: html).first?[1], name)
+        XCTAssertEqual(unescape(contract.replacingOccurrences(of: "<[^>]*>", with: "", options: .regularExpression)), doc.text, "\(name): contract text")
+        let bytes = Array(doc.text.utf8)
+        var ranges = Set<[Int]>()
+        for e in report.elements { for ev in e.evidence { ranges.insert([ev.start, ev.end]) } }
+        if let ev = report.aiVendor?.evidence { ranges.insert([ev.start, ev.end]) }
+        let spans = HTMLReporter.spans(of: report, textBytes: bytes)
+        XCTAssertEqual(Set(spans.map { [$0.start, $0.end] }), ranges, "\(name): one highlight per distinct evidence span")
+        var piecesBySpan: [Int: String] = [:]
+        for m in matches("<mark ([^>]*)>([^<]*)</mark>", in: html) {
+            for id in (matches("data-spans=\"([0-9 ]+)\"", in: m[1]).first?[1] ?? "").split(separator: " ") {
+                piecesBySpan[Int(id)!, default: ""] += unescape(m[2])
+            }
+        }
+        var anchors: [String: Int] = [:]
+        for m in matches("id=\"(ev-[0-9]+)\"", in: html) { anchors[m[1], default: 0] += 1 }
+        for s in spans {
+            XCTAssertEqual(piecesBySpan[s.id], String(decoding: bytes[s.start..<s.end], as: UTF8.self), "\(name): span \(s.id) [\(s.start), \(s.end))")
+            XCTAssertEqual(anchors["ev-\(s.id)"], 1, "\(name): span \(s.id) anchored once")
+        }
+        XCTAssertEqual(anchors.count, spans.count, "\(name): no other highlight anchors")
+    }
+
+    /// Every team agreement, and every real agreement read in place from ../shared/corpus-real (never copied here).
+    func testEveryCorpusAgreementsHighlightsMatchItsEvidenceOffsetsExactly() throws {
+        var files = try FileManager.default.contentsOfDirectory(atPath: Paths.root.appendingPathComponent("Corpus/agreements").path)
+            .sorted().map { "Corpus/agreements/" + $0 }.map { Paths.root.appendingPathComponent($0).path }
+        let real = Paths.corpusReal.appendingPathComponent("docs")
+        if let docs = try? FileManager.default.contentsOfDirectory(atPath: real.path) {
+            files += docs.filter { $0.hasSuffix(".txt") }.sorted().map { real.appendingPathComponent($0).path }
+        } else {
+            print("HTMLReportTests: \(real.path) is absent: the real agreements are not checked")
+        }
+        XCTAssertGreaterThanOrEqual(files.count, 50)
+        let reviewer = Reviewer(library: try Paths.library())
+        var spans = 0
+        for f in files {
+            let doc = try DocumentLoader().load(path: f)
+            let report = reviewer.review(doc)
+            let html = HTMLReporter().render(report, document: doc)
+            try Self.checkHighlights(report, doc, html, (f as NSString).lastPathComponent)
+            spans += HTMLReporter.spans(of: report, textBytes: Array(doc.text.utf8)).count
+        }
+        print("HTMLReportTests: \(files.count) agreements, \(spans) highlighted evidence spans, all exact")
+    }
+
     func testRedactLeavesTheContractOut() throws {
         let (report, doc) = try reviewed()
         let html = HTMLReporter(redact: true).render(report, document: doc)
