@@ -225,3 +225,42 @@ final class HTMLValidityTests: XCTestCase {
         XCTAssertEqual(check.terminationStatus, 0, text)
     }
 }
+
+/// Every real agreement's report (read in place from ../shared/corpus-real, never copied here) in chromium: no
+/// script error, nothing fetched, the script ran, and as many highlights as the JSON report has distinct evidence spans.
+final class CorpusRealBrowserTests: XCTestCase {
+    func testEveryRealAgreementsReportLoadsCleanly() throws {
+        let docs = CLI.root.deletingLastPathComponent().appendingPathComponent("shared/corpus-real/docs")
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: docs.path) else {
+            throw XCTSkip("\(docs.path) is absent: the real agreements are read in place only")
+        }
+        _ = try HTMLBrowserTests.chromium()
+        let dir = try CLI.tempDir()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let files = names.filter { $0.hasSuffix(".txt") }.sorted()
+        XCTAssertGreaterThan(files.count, 30)
+        for name in files {
+            let path = docs.appendingPathComponent(name).path
+            let page = dir.appendingPathComponent(name + ".html")
+            let r = try CLI.run(["review", "--format", "html", path, "-o", page.path])
+            XCTAssertEqual(r.status, 0, "\(name): \(r.stderr)")
+            let json = try CLI.run(["review", "--format", "json", path])
+            let report = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+            var ranges = Set<[Int]>()
+            for e in report["elements"] as? [[String: Any]] ?? [] {
+                for ev in e["evidence"] as? [[String: Any]] ?? [] { ranges.insert([ev["start"] as! Int, ev["end"] as! Int]) }
+            }
+            if let ev = (report["ai_vendor"] as? [String: Any])?["evidence"] as? [String: Any] { ranges.insert([ev["start"] as! Int, ev["end"] as! Int]) }
+
+            let run = try HTMLBrowserTests.browse(page.absoluteString, extra: ["--dump-dom"], dir: dir)
+            XCTAssertEqual(run.status, 0, "\(name): \(run.stderr)")
+            XCTAssertFalse(run.stderr.contains("Uncaught"), "\(name): \(run.stderr)")
+            XCTAssertFalse(run.stderr.contains(":CONSOLE("), "\(name): \(run.stderr)")
+            XCTAssertEqual(try HTMLBrowserTests.pageRequests(run.netlog), [], name)
+            let dom = run.stdout
+            XCTAssertTrue(dom.contains("<section id=\"summary\" class=\"card\""), name)
+            XCTAssertEqual(dom.components(separatedBy: "id=\"ev-").count - 1, ranges.count, "\(name): a highlight per evidence span")
+            XCTAssertEqual(dom.components(separatedBy: "<mark ").count, dom.components(separatedBy: " data-tip=\"").count, "\(name): the script ran")
+        }
+    }
+}
