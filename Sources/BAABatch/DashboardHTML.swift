@@ -23,25 +23,25 @@ public enum DashboardHTML {
         return safe.joined() + ".html"
     }
 
-    static func short(_ e: ElementResult?) -> (String, String) {
-        guard let e else { return ("-", "neutral") }
+    static func short(_ e: ElementResult?) -> String {
+        guard let e else { return "-" }
         switch e.id {
         case "ai_training":
             switch e.stance ?? .silent {
-            case .prohibited: return ("prohibited", "")
-            case .permitted: return ("permitted", "")
-            case .silent: return ("not addressed", "")
+            case .prohibited: return "prohibited"
+            case .permitted: return "permitted"
+            case .silent: return "not addressed"
             }
         case "breach_notification":
             if let d = e.deadline {
-                return (d.calendarDays > 60 ? "\(d.description): beyond HIPAA's 60 days" : "\(d.description): within 60 days", "")
+                return d.calendarDays > 60 ? "\(d.description): beyond HIPAA's 60 days" : "\(d.description): within 60 days"
             }
-            return (e.status == .missing ? "not addressed" : "no deadline stated", "")
+            return e.status == .missing ? "not addressed" : "no deadline stated"
         default:
             switch e.status {
-            case .present: return ("strong (same terms)", "")
-            case .weak: return ("weak", "")
-            case .missing: return ("not addressed", "")
+            case .present: return "strong (same terms)"
+            case .weak: return "weak"
+            case .missing: return "not addressed"
             }
         }
     }
@@ -65,7 +65,7 @@ public enum DashboardHTML {
         try b.forEachVendor { v in
             let tone = { (id: String) in v.elements.first { $0.id == id }.map { HTMLReporter.tone(of: $0, findings: v.findings) } ?? "neutral" }
             func flagCell(_ id: String) -> HTMLNode {
-                let (words, _) = short(v.elements.first { $0.id == id })
+                let words = short(v.elements.first { $0.id == id })
                 let t = tone(id)
                 return el("td", ["data-sort": "\(["bad": 0, "warn": 1, "neutral": 2, "good": 3][t]!) \(words)"],
                           el("span", ["class": "badge \(t)"], txt(HTMLReporter.toneWords[t]!)), txt(" " + words))
