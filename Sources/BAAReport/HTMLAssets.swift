@@ -1,8 +1,10 @@
 extension HTMLReporter {
-    /// Colours checked for WCAG AA (4.5:1 for text): badge text is white on #1d6b35 (6.4:1), #8a4b00 (6.9:1),
-    /// #a4161a (7.6:1), #5a5f66 (6.6:1); highlighted text is #1b1b1b on #d5efdb / #ffe6a6 / #fbd3d3 / #e4e7eb
-    /// (all above 13:1); links #0b57a4 on white (7.0:1). Colour is never the only cue: verdicts are words, and
-    /// highlights differ by underline style (solid, dashed, double, dotted).
+    /// Colours checked for WCAG AA (4.5:1 for text; WCAG 2 relative luminance): badge text is white on #1d6b35
+    /// (6.6:1), #8a4b00 (6.8:1), #a4161a (7.8:1), #5a5f66 (6.4:1), #7a0c10 (11.1:1), #1f5582 (7.8:1); highlighted
+    /// text is #1b1b1b on #d5efdb (14.1:1), #ffe6a6 (14.0:1), #fbd3d3 (12.6:1), #e4e7eb (13.9:1); links #0b57a4 on
+    /// white (7.2:1) and on the tinted boxes (6.5:1 or more); muted text #4a4f55 on white (8.3:1); the header's
+    /// text on #14324f (11.2:1 or more). Colour is never the only cue: verdicts are words, and highlights differ
+    /// by underline style (solid, dashed, double, dotted).
     public static let css = """
     :root{--ink:#1b1b1b;--muted:#4a4f55;--line:#c9ced4;--link:#0b57a4;--good:#1d6b35;--warn:#8a4b00;--bad:#a4161a;--neutral:#5a5f66;
     --good-bg:#d5efdb;--warn-bg:#ffe6a6;--bad-bg:#fbd3d3;--neutral-bg:#e4e7eb;--focus:#0b57a4}
