@@ -264,3 +264,24 @@ final class CorpusRealBrowserTests: XCTestCase {
         }
     }
 }
+
+final class HTMLCLITests: XCTestCase {
+    func testHTMLGoesToStandardOutputAndTakesOneFile() throws {
+        let r = try CLI.run(["review", "--format", "html", HTMLBrowserTests.agreement])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertTrue(r.stdout.hasPrefix("<!DOCTYPE html>\n"))
+        XCTAssertTrue(r.stdout.hasSuffix("</html>\n"))
+        let two = try CLI.run(["review", "--format", "html", HTMLBrowserTests.agreement, "Corpus/agreements/c001-hhs-style-complete.md"])
+        XCTAssertEqual(two.status, 2)
+        XCTAssertTrue(two.stderr.contains("one file at a time"), two.stderr)
+        let redact = try CLI.run(["review", "--redact", HTMLBrowserTests.agreement])
+        XCTAssertEqual(redact.status, 2)
+        XCTAssertTrue(redact.stderr.contains("--redact applies to --format html"), redact.stderr)
+        let batch = try CLI.run(["batch", "Corpus/vendors", "--no-cache", "--quiet", "--format", "html"])
+        XCTAssertEqual(batch.status, 2)
+        XCTAssertTrue(batch.stderr.contains("needs --output"), batch.stderr)
+        // --fail-on works as with the other formats.
+        let gate = try CLI.run(["review", "--format", "html", "--fail-on", "high", HTMLBrowserTests.agreement])
+        XCTAssertEqual(gate.status, 1)
+    }
+}
