@@ -3,12 +3,13 @@
 SHELL := /bin/bash
 SWIFT ?= swift
 DEBS := libpcre2-dev libpoppler-glib-dev libxml2-dev libtesseract-dev libleptonica-dev tesseract-ocr-eng poppler-utils pkg-config
-# Test and corpus tooling (rendering the team's agreements to PDF/DOCX/scans, the benchmark baselines).
-TOOL_DEBS := ripgrep qpdf time python3-jsonschema
+# Test and corpus tooling (rendering the team's agreements to PDF/DOCX/scans, the benchmark baselines; chromium opens
+# the HTML report headless in HTMLBrowserTests, python3-html5lib validates it, python3-jsonschema checks the JSON schema).
+TOOL_DEBS := ripgrep qpdf time chromium python3-html5lib python3-jsonschema
 BIN := .build/debug/baa
 SAMPLE ?= Corpus/agreements/c001-hhs-style-complete.md
 
-.PHONY: run test deps build release bench fuzz clean rules-test eval hyperscan-probe install
+.PHONY: run test deps build release bench fuzz clean rules-test eval hyperscan-probe install report-screenshots
 
 # Installs only what is missing; apt-get update first, as a fresh machine has no lists.
 deps:
@@ -30,6 +31,19 @@ run: build
 	$(BIN) review $(SAMPLE)
 	@echo
 	$(BIN) batch Corpus/vendors --cache .build/baa-cache
+
+# The HTML report of a team agreement, and chromium's screenshots of it (outside git, under .build/).
+SHOT_SAMPLE ?= Corpus/agreements/c006-imaging-ai-baa-halcyon.txt
+report-screenshots: build
+	mkdir -p .build/report-screenshots
+	$(BIN) review --format html $(SHOT_SAMPLE) -o .build/report-screenshots/report.html
+	$(BIN) review --format html --redact $(SHOT_SAMPLE) -o .build/report-screenshots/report-redacted.html
+	cd .build/report-screenshots && for p in report report-redacted; do \
+	  chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run --disable-background-networking \
+	    --host-resolver-rules="MAP * ~NOTFOUND" --window-size=1100,920 --screenshot=$$PWD/$$p-top.png file://$$PWD/$$p.html 2>/dev/null; \
+	  chromium --headless --no-sandbox --disable-gpu --hide-scrollbars --no-first-run --disable-background-networking \
+	    --host-resolver-rules="MAP * ~NOTFOUND" --window-size=1280,6000 --screenshot=$$PWD/$$p-full.png file://$$PWD/$$p.html 2>/dev/null; \
+	done; ls -l *.png
 
 rules-test: build
 	$(BIN) rules test

@@ -37,7 +37,7 @@ let package = Package(
         // segmentation, matching, scoring, playbooks -> Report.
         .target(name: "BAAReview", dependencies: ["BAAExtract", "BAAClauses", "PCRE2", .product(name: "Yams", package: "Yams")]),
         // terminal, JSON, JSONL, tickets.
-        .target(name: "BAAReport", dependencies: ["BAAReview"]),
+        .target(name: "BAAReport", dependencies: ["BAAReview", "BAAExtract", "BAAClauses"]),
         // batch review of vendor folders: walk, vendor view, cache, audit log, tickets.
         .target(name: "BAABatch", dependencies: ["BAAReview", "BAAReport", "BAAExtract", "BAAUtil", "PCRE2", "CCurlShim"]),
         // The command line only.

@@ -7,7 +7,7 @@ import BAAReview
 import Foundation
 
 enum BatchFormat: String, ExpressibleByArgument, CaseIterable {
-    case terminal, json, jsonl, tickets
+    case terminal, json, jsonl, tickets, html
 }
 
 /// Set by the SIGINT handler; workers poll it between files.
@@ -29,9 +29,9 @@ struct BatchCommand: ParsableCommand {
     @OptionGroup var library: LibraryOptions
     @OptionGroup var extraction: ExtractionOptions
     @OptionGroup var matchLimits: MatchLimitOptions
-    @Option(name: .long, help: "Output: terminal (vendor table), json, jsonl (one line per finding, streamed) or tickets.")
+    @Option(name: .long, help: "Output: terminal (vendor table), json, jsonl (one line per finding, streamed), tickets, or html (a vendor dashboard; each document's report is written beside it; needs --output).")
     var format: BatchFormat = .terminal
-    @Option(name: .long, help: "Write the output here (atomically) instead of standard output.") var output: String?
+    @Option(name: [.long, .customShort("o")], help: "Write the output here (atomically) instead of standard output.") var output: String?
     @Option(name: .customLong("playbook"), help: "A YAML playbook with the practice's positions.") var playbookPath: String?
     @Option(name: .long, help: "Review only files matching this glob (repeatable; a glob with / matches the relative path).")
     var include: [String] = []
@@ -65,6 +65,7 @@ struct BatchCommand: ParsableCommand {
         if let post, URL(string: post)?.scheme.map({ ["http", "https"].contains($0) }) != true {
             throw ValidationError("--post takes an http(s) URL (got '\(post)')")
         }
+        if format == .html && output == nil { throw ValidationError("--format html needs --output (-o): the documents' reports are written beside the dashboard") }
         if retries < 1 { throw ValidationError("--retries must be at least 1") }
         if !(cacheMaxAge >= 0) { throw ValidationError("--cache-max-age must be 0 or more days") }
     }
@@ -113,7 +114,7 @@ struct BatchCommand: ParsableCommand {
         do {
             // The spool sits beside --output (same disk as the result), else in the temporary folder.
             let spoolParent = output.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
-            result = try runner.run(keepDocuments: format == .json, redact: redact, spoolParent: spoolParent,
+            result = try runner.run(keepDocuments: format == .json || format == .html, redact: redact, spoolParent: spoolParent,
                                     shouldStop: { interruptRequested != 0 }, onProgress: bar.draw) { outcome in
                 if streamLines, case .reviewed(let d) = outcome, let lines = try? BatchRenderer.jsonLines(d, redact: redact) {
                     sink.write(lines)
@@ -136,6 +137,11 @@ struct BatchCommand: ParsableCommand {
                 sink.write(BatchRenderer.table(result, color: color))
             case .json: try BatchRenderer.writeJSON(result, to: sink)
             case .tickets: try BatchRenderer.writeTickets(result, redact: redact, to: sink)
+            case .html:
+                let extractOptions = try extraction.options()
+                sink.write(try DashboardHTML.render(result, dashboardPath: output ?? "dashboard.html", redact: redact) { path in
+                    try? loadWithinBudget(path, options: extractOptions).get()
+                })
             case .jsonl: break
             }
             try sink.commit()

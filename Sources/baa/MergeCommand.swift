@@ -1,6 +1,7 @@
 import ArgumentParser
 import BAABatch
 import BAAClauses
+import BAAExtract
 import BAAReport
 import BAAReview
 import Foundation
@@ -13,7 +14,7 @@ struct MergeCommand: ParsableCommand {
     )
 
     @Argument(help: "Shard reports (`baa batch --format json` output).") var files: [String]
-    @Option(name: .long, help: "Output: terminal, json, jsonl or tickets.") var format: BatchFormat = .json
+    @Option(name: .long, help: "Output: terminal, json, jsonl, tickets or html (a vendor dashboard, the reports beside it).") var format: BatchFormat = .json
     @Option(name: .long, help: "Write the output here (atomically) instead of standard output.") var output: String?
     @Flag(name: .long, help: "Leave excerpts out of the output.") var redact = false
     @Option(name: .customLong("fail-on"), help: "Exit 1 when a vendor finding is at or above this severity.") var failOn: Severity?
@@ -32,6 +33,9 @@ struct MergeCommand: ParsableCommand {
         switch format {
         case .terminal: try emit(BatchRenderer.table(shown, color: output == nil && TerminalReporter.shouldColor()), to: output)
         case .jsonl: try emit(try shown.documents.map { try BatchRenderer.jsonLines($0, redact: false) }.joined(), to: output)
+        case .html:
+            guard let output else { throw UserError("--format html needs --output: the documents' reports are written beside the dashboard") }
+            try emit(try DashboardHTML.render(shown, dashboardPath: output, redact: redact) { path in try? DocumentLoader().load(path: path) }, to: output)
         case .json, .tickets:
             do {
                 let sink = try TextSink(path: output)

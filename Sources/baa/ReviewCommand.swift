@@ -5,6 +5,11 @@ import BAAReport
 import BAAReview
 import Foundation
 
+/// baa review's formats (eval and the others keep terminal and json).
+enum ReviewFormat: String, ExpressibleByArgument, CaseIterable {
+    case terminal, json, html
+}
+
 struct ReviewCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "review",
@@ -22,9 +27,9 @@ struct ReviewCommand: ParsableCommand {
     @OptionGroup var library: LibraryOptions
     @OptionGroup var extraction: ExtractionOptions
     @OptionGroup var matchLimits: MatchLimitOptions
-    @Option(name: .long, help: "Output format: terminal or json.")
-    var format: OutputFormat = .terminal
-    @Option(name: .long, help: "Write the report here (atomically) instead of standard output.")
+    @Option(name: .long, help: "Output format: terminal, json or html (one self-contained page per agreement: summary, elements, findings and the highlighted contract).")
+    var format: ReviewFormat = .terminal
+    @Option(name: [.long, .customShort("o")], help: "Write the report here (atomically) instead of standard output.")
     var output: String?
     @Option(name: .customLong("playbook"), help: "A YAML playbook with the practice's positions (default: HIPAA baseline).")
     var playbookPath: String?
@@ -34,10 +39,14 @@ struct ReviewCommand: ParsableCommand {
     var explain = false
     @Flag(name: .customLong("no-color"), help: "No colours (also off when NO_COLOR is set or output is not a terminal).")
     var noColor = false
+    @Flag(name: .long, help: "HTML only: leave the contract text and quotations out (summary, elements and findings only).")
+    var redact = false
     @OptionGroup var parties: PartyOptions
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one agreement file") }
+        if format == .html && files.count > 1 { throw ValidationError("--format html writes one page per agreement: review one file at a time") }
+        if redact && format != .html { throw ValidationError("--redact applies to --format html") }
     }
 
     func run() throws {
@@ -50,11 +59,13 @@ struct ReviewCommand: ParsableCommand {
         var reviewer = Reviewer(library: lib, playbook: playbook, limits: matchLimits.limits)
         reviewer.partyOverride = parties.override
         var reports: [Report] = []
+        var documents: [Document] = []
         var inputErrors = 0
         for file in files {
-            switch reviewWithinBudget(file, options: options, reviewer: reviewer) {
-            case .finished(.success(let report)):
+            switch reviewWithinBudget(file, options: options, reviewer: reviewer, keepDocument: format == .html) {
+            case .finished(.success(let (report, document))):
                 reports.append(report)
+                if let document { documents.append(document) }
             case .finished(.failure(let error)):
                 FileHandle.standardError.write(Data("baa: error: \(error.description)\n".utf8))
                 inputErrors += 1
@@ -70,6 +81,8 @@ struct ReviewCommand: ParsableCommand {
         switch format {
         case .json:
             text = reports.count == 1 && files.count == 1 ? try JSONReporter.render(reports[0]) : try JSONReporter.render(reports)
+        case .html:
+            text = reports.first.map { HTMLReporter(redact: redact).render($0, document: documents.first) } ?? ""
         case .terminal:
             let r = TerminalReporter(color: !noColor && output == nil && TerminalReporter.shouldColor(), explain: explain)
             text = reports.map(r.render).joined(separator: "\n")
@@ -83,16 +96,16 @@ struct ReviewCommand: ParsableCommand {
 
 /// Loads and reviews one file on a worker thread under its time budget (the watchdog gives up on it
 /// a second after the budget, naming what was done so far).
-func reviewWithinBudget(_ file: String, options: ExtractOptions, reviewer: Reviewer) -> Watchdog.Outcome<Result<Report, ExtractError>> {
+func reviewWithinBudget(_ file: String, options: ExtractOptions, reviewer: Reviewer, keepDocument: Bool = false) -> Watchdog.Outcome<Result<(Report, Document?), ExtractError>> {
     var options = options
     let budget = options.timeBudgetSeconds.map { TimeBudget(seconds: $0) }
     options.budget = budget
     let loader = DocumentLoader(options: options)
-    return Watchdog.run(budget: budget) { () -> Result<Report, ExtractError> in
+    return Watchdog.run(budget: budget) { () -> Result<(Report, Document?), ExtractError> in
         do throws(ExtractError) {
             let document = try loader.load(path: file)
             if let budget { budget.note("\(budget.done) (the clause review did not finish)") }
-            return .success(reviewer.review(document))
+            return .success((reviewer.review(document), keepDocument ? document : nil))
         } catch {
             return .failure(error)
         }
