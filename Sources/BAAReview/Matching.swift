@@ -267,7 +267,14 @@ public final class MatchIndex {
         }
         while i < paragraphRanges.count && paragraphRanges[i].lowerBound < range.upperBound {
             let slots = matchSlots(pattern, paragraph: i)
-            for k in slots {
+            // A paragraph's matches are in ascending order of start: skip those starting before the range by a binary
+            // search, so that a long paragraph read sentence by sentence is not rescanned from its start each time.
+            var lo = slots.lowerBound, hi = slots.upperBound
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if poolRanges[mid].lowerBound < range.lowerBound { lo = mid + 1 } else { hi = mid }
+            }
+            for k in lo..<slots.upperBound {
                 let m = poolRanges[k]
                 if m.lowerBound < range.lowerBound { continue }
                 if m.lowerBound >= range.upperBound { return nil }
