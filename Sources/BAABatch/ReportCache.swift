@@ -44,6 +44,7 @@ public struct ReportCache: Sendable {
         var removed = 0
         for sub in (try? fm.contentsOfDirectory(atPath: directory)) ?? [] where sub.utf8.count == 2 && isHex(sub[...]) {
             let folder = directory + "/" + sub
+            removed += Temporaries.sweepStale(in: folder)  // a write killed between its temporary and the rename
             for name in (try? fm.contentsOfDirectory(atPath: folder)) ?? [] {
                 guard name.hasSuffix(".json"), name.utf8.count == 69, name.hasPrefix(sub), isHex(name.dropLast(5)) else { continue }
                 let file = folder + "/" + name

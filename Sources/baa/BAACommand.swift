@@ -3,6 +3,7 @@ import BAAClauses
 import BAAExtract
 import BAAReport
 import BAAReview
+import BAAUtil
 import Foundation
 import PCRE2
 
@@ -30,7 +31,7 @@ struct BAACommand: ParsableCommand {
         } catch let code as ExitCode {
             Foundation.exit(code.rawValue)
         } catch let e as UserError {
-            FileHandle.standardError.write(Data("baa: error: \(e.message)\n".utf8))
+            SafeIO.stderr("baa: error: \(e.message)\n")
             Foundation.exit(2)
         } catch {
             let code = exitCode(for: error)
@@ -38,7 +39,7 @@ struct BAACommand: ParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            SafeIO.stderr((fullMessage(for: error) + "\n"))
             Foundation.exit(2)
         }
     }
@@ -55,7 +56,7 @@ struct LibraryOptions: ParsableArguments {
         }
         do { return try ClauseLibrary.load(directory: dir) } catch {
             // path:line:col errors, one per line.
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            SafeIO.stderr((error.description + "\n"))
             throw UserError("the clause library in \(dir) has \(error.errors.count) error(s); fix them and re-run `baa rules test`")
         }
     }
@@ -164,6 +165,6 @@ func emit(_ text: String, to path: String?) throws {
     if let path {
         do { try AtomicFile.write(text, to: path) } catch { throw UserError("\(error)") }
     } else {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        do { try SafeIO.stdout(text) } catch { throw UserError("\(error)") }
     }
 }
