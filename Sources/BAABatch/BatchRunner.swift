@@ -141,7 +141,7 @@ public final class BatchRunner {
         let tool = ToolInfo.make(name: "baa", version: BAAVersion.current, libraryVersion: library.spec.version, librarySHA256: library.spec.sha256)
         let audit = options.auditLog.map { AuditLog(path: $0, runID: runID) }
         var auditProblem: String?
-        try audit?.append("run_start", [
+        do { try audit?.append("run_start", [
             "user": .string(BatchClock.user()), "host": .string(ProcessInfo.processInfo.hostName),
             "root": .string(options.root), "tool": .string("baa"), "tool_version": .string(BAAVersion.current),
             "tool_sha256": .opt(BatchRunner.executableSHA256(cacheDirectory: options.cacheDirectory)),
@@ -149,7 +149,7 @@ public final class BatchRunner {
             "playbook": .string(playbook.name), "playbook_sha256": .string(playbookSHA256),
             "shard": .opt(options.shard?.description), "files": .int(files.count),
             "arguments": .string(CommandLine.arguments.joined(separator: " ")),
-        ])
+        ]) } catch { throw AuditError(message: "\(error)") }
 
         // Extractors with global C state (libxml2) are initialised once, here, before any thread starts.
         let loader = DocumentLoader(options: extraction)

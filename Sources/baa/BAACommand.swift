@@ -33,6 +33,9 @@ struct BAACommand: ParsableCommand {
         } catch let e as UserError {
             SafeIO.stderr("baa: error: \(e.message)\n")
             Foundation.exit(2)
+        } catch let e as IOFailure {
+            SafeIO.stderr("baa: error: \(e)\n")
+            Foundation.exit(2)
         } catch {
             let code = exitCode(for: error)
             if code == .success {
