@@ -271,6 +271,7 @@ public final class BatchRunner {
                              vendorDepth: options.vendorDepth, interrupted: interrupted, counts: counts)
         let batch = SpooledBatch(info: info, vendorSummaries: summaries, errors: errors, skipped: walk.skipped, spool: spool, hasDocuments: keepDocuments)
         batch.cacheEntriesPruned = pruned
+        if let cache, cache.rejected.count > 0 { batch.cacheEntriesRejected = (cache.rejected.count, cache.rejected.first ?? "") }
         return batch
     }
 

@@ -156,6 +156,8 @@ public final class SpooledBatch: BatchSource {
     public let hasDocuments: Bool
     /// Cache entries removed after the run for being unused (`BatchOptions.cacheMaxAgeDays`).
     public internal(set) var cacheEntriesPruned = 0
+    /// Cache entries that failed their integrity check (edited or damaged) and were reviewed again, and the first one.
+    public internal(set) var cacheEntriesRejected: (count: Int, first: String)?
 
     init(info: BatchInfo, vendorSummaries: [VendorSummary], errors: [BatchError], skipped: [SkippedPath], spool: Spool, hasDocuments: Bool) {
         self.info = info; self.vendorSummaries = vendorSummaries; self.errors = errors; self.skipped = skipped

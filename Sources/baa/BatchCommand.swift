@@ -146,6 +146,9 @@ struct BatchCommand: ParsableCommand {
             let n = result.cacheEntriesPruned
             SafeIO.stderr("baa: removed \(n) cache entr\(n == 1 ? "y" : "ies") no run has used for \(String(format: "%g", cacheMaxAge)) days\n")
         }
+        if let (n, first) = result.cacheEntriesRejected {
+            SafeIO.stderr("baa: warning: \(n) cache entr\(n == 1 ? "y" : "ies") failed the integrity check (edited or damaged; first: \(SafeIO.displayPath(first))): reviewed again, not served\n")
+        }
         if result.info.interrupted {
             let c = result.info.counts
             SafeIO.stderr("baa: interrupted: \(c.reviewed + c.errors) of \(c.files) files done (\(c.reviewed) reviewed, \(c.errors) errors), \(c.notReached) not reached; no tickets sent\n")

@@ -297,3 +297,58 @@ final class FaultTests: XCTestCase {
         XCTAssertEqual(leftovers(mnt, except: ["fill", "audit.log"]), [])
     }
 }
+
+/// Issue 15 item 4: the cache serves only entries it wrote.
+final class CacheIntegrityTests: XCTestCase {
+    func testAnEditedCacheEntryIsAMissReportedOnceAndReviewedAgain() throws {
+        let dir = try BatchCLI.tempDir()
+        let vendors = try BatchCLI.vendorFolder(in: dir)
+        let cache = dir.appendingPathComponent("cache")
+        let args = ["batch", vendors.path, "--format", "json", "--quiet", "--cache", cache.path]
+        let first = try BatchCLI.run(args)
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let total = try XCTUnwrap(BatchCLI.counts(try BatchCLI.json(first.stdout))["reviewed"])
+        var st = stat()
+        XCTAssertEqual(stat(cache.appendingPathComponent("secret").path, &st), 0)
+        XCTAssertEqual(st.st_mode & 0o077, 0, "the cache secret is private")
+
+        // Edit one entry: score 100, no findings (the JSON still parses, the key still matches).
+        var entries: [URL] = []
+        for sub in try FileManager.default.contentsOfDirectory(atPath: cache.path) where sub.count == 2 {
+            for name in try FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent(sub).path) where name.hasSuffix(".json") {
+                entries.append(cache.appendingPathComponent(sub).appendingPathComponent(name))
+            }
+        }
+        XCTAssertEqual(entries.count, total)
+        let victim = try XCTUnwrap(entries.sorted { $0.path < $1.path }.first)
+        let raw = try Data(contentsOf: victim)
+        let nl = try XCTUnwrap(raw.firstIndex(of: 0x0A))
+        XCTAssertTrue(String(decoding: raw[..<nl], as: UTF8.self).hasPrefix("baa-cache-v2 "))
+        var entry = try XCTUnwrap(try JSONSerialization.jsonObject(with: raw[(nl + 1)...]) as? [String: Any])
+        var report = try XCTUnwrap(entry["report"] as? [String: Any])
+        let originalScore = try XCTUnwrap(report["score"] as? Int)
+        report["score"] = 100
+        report["risk"] = "low"
+        report["findings"] = [Any]()
+        entry["report"] = report
+        try (raw[...nl] + JSONSerialization.data(withJSONObject: entry, options: [.sortedKeys])).write(to: victim)
+        let sha = try XCTUnwrap(((entry["report"] as? [String: Any])?["document"] as? [String: Any])?["sha256"] as? String)
+
+        let second = try BatchCLI.run(args)
+        XCTAssertEqual(second.status, 0, second.stderr)
+        let warnings = second.stderr.split(separator: "\n").filter { $0.contains("integrity check") }
+        XCTAssertEqual(warnings.count, 1, second.stderr)
+        XCTAssertTrue(warnings.first?.contains("1 cache entry failed the integrity check") == true, second.stderr)
+        let json = try BatchCLI.json(second.stdout)
+        XCTAssertEqual(BatchCLI.counts(json)["cached"], total - 1, "the edited entry was not served")
+        let docs = json["documents"] as? [[String: Any]] ?? []
+        let recomputed = try XCTUnwrap(docs.first { (($0["report"] as? [String: Any])?["document"] as? [String: Any])?["sha256"] as? String == sha })
+        XCTAssertEqual((recomputed["report"] as? [String: Any])?["score"] as? Int, originalScore, "the review was computed again")
+        XCTAssertEqual(recomputed["cached"] as? Bool, false)
+
+        // The entry was rewritten: the next run serves everything from the cache, with no warning.
+        let third = try BatchCLI.run(args)
+        XCTAssertEqual(BatchCLI.counts(try BatchCLI.json(third.stdout))["cached"], total)
+        XCTAssertFalse(third.stderr.contains("integrity"), third.stderr)
+    }
+}
