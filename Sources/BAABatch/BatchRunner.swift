@@ -101,12 +101,17 @@ public final class BatchRunner {
         }
         if let p = file.problem { return fail(p) }
         var st = stat()
-        if stat(file.path, &st) == 0, Int(st.st_size) > loader.options.maxFileBytes {
+        if RawPath.statPath(file.path, &st) == 0, Int(st.st_size) > loader.options.maxFileBytes {
             return fail("file is \(st.st_size) bytes, over the \(loader.options.maxFileBytes)-byte limit (--max-file-size)")
         }
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: file.path)) } catch {
-            return fail("cannot read: \((error as NSError).localizedDescription)")
+        do { data = try RawPath.read(file.path, limit: loader.options.maxFileBytes) } catch {
+            // The errno's own words: a file deleted since the walk is "No such file or directory", not a permission problem.
+            let e = (error as? IOFailure)?.code ?? EIO
+            return fail("cannot read: \(String(cString: strerror(e)))" + (e == ENOENT ? " (removed since the folder was listed)" : ""))
+        }
+        if data.count > loader.options.maxFileBytes {
+            return fail("file grew past the \(loader.options.maxFileBytes)-byte limit while being read (--max-file-size)")
         }
         let sha = SHA256.hex(data)
         if let cache, let e = cache.load(fileSHA256: sha) {
@@ -299,7 +304,7 @@ public final class BatchRunner {
 
     static func sha256(ofFile path: String) -> String? {
         var st = stat()
-        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, let d = FileManager.default.contents(atPath: path) else { return nil }
+        guard RawPath.statPath(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, let d = try? RawPath.read(path, limit: 1 << 30) else { return nil }
         return SHA256.hex([UInt8](d))
     }
 }

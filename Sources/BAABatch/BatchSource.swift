@@ -203,6 +203,8 @@ public final class TextSink {
     private var buffer = Data()
     private var committed = false
     public private(set) var failure: IOFailure?
+    /// Raw path bytes are shown as `\\xFF` (JSON) rather than `\xFF`.
+    public var json = false
 
     public init(path: String?) throws {
         self.path = path
@@ -225,7 +227,7 @@ public final class TextSink {
 
     public func write(_ d: Data) {
         guard failure == nil else { return }
-        buffer.append(d)
+        buffer.append(RawPath.display(d, json: json))
         if buffer.count >= 1 << 16 { flush() }
     }
 

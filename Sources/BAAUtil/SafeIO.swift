@@ -43,7 +43,7 @@ public enum SafeIO {
 
     /// Text to standard output, checked: a full disk or a closed pipe is an `IOFailure` ("standard output: cannot
     /// write: No space left on device").
-    public static func stdout(_ text: String) throws { try writeAll(STDOUT_FILENO, text, path: standardOutputName) }
+    public static func stdout(_ text: String) throws { try writeAll(STDOUT_FILENO, RawPath.display(text), path: standardOutputName) }
 
     /// A message to standard error; a failure there has nowhere to be reported, so it is dropped (never a trap).
     public static func stderr(_ text: String) { try? writeAll(STDERR_FILENO, text, path: "standard error") }
@@ -97,6 +97,7 @@ public enum SafeIO {
 
     /// The path with control characters escaped, so a message stays one line.
     public static func displayPath(_ path: String) -> String {
+        let path = RawPath.display(path)
         guard path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return path }
         var out = ""
         for scalar in path.unicodeScalars {

@@ -25,7 +25,7 @@ struct BAACommand: ParsableCommand {
 
     static func mainWithExitCodes() -> Never {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(Array(RawPath.arguments().dropFirst()))  // paths byte for byte
             try command.run()
             Foundation.exit(0)
         } catch let code as ExitCode {
@@ -164,7 +164,8 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// Writes output to stdout or atomically to --output.
-func emit(_ text: String, to path: String?) throws {
+func emit(_ text: String, to path: String?, json: Bool = false) throws {
+    let text = RawPath.display(text, json: json)  // raw path bytes as \xFF
     if let path {
         do { try AtomicFile.write(text, to: path) } catch { throw UserError("\(error)") }
     } else {

@@ -74,8 +74,8 @@ struct BatchCommand: ParsableCommand {
     }
 
     func run() throws {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) else { throw UserError("\(directory): no such folder") }
+        var st = stat()
+        guard RawPath.statPath(directory, &st) == 0 else { throw UserError("\(SafeIO.displayPath(directory)): no such folder") }
         let lib = try library.loadLibrary()
         var playbook = Playbook()
         if let playbookPath {
@@ -104,6 +104,7 @@ struct BatchCommand: ParsableCommand {
         Temporaries.installSignalHandlers(graceful: true)
         let sink: TextSink
         do { sink = try TextSink(path: output) } catch { throw UserError("\(error)") }
+        sink.json = format != .terminal
         let stopRequested: @Sendable () -> Bool = { Temporaries.stopSignal != 0 }
 
         let result: SpooledBatch

@@ -78,7 +78,7 @@ struct ReviewCommand: ParsableCommand {
             text = reports.map(r.render).joined(separator: "\n")
         }
         // With no report to write, a previous report at --output stays as it was.
-        if !reports.isEmpty || (format == .json && output == nil) { try emit(text, to: output) }
+        if !reports.isEmpty || (format == .json && output == nil) { try emit(text, to: output, json: format == .json) }
         if inputErrors > 0 { throw ExitCode(2) }
         if let failOn, reports.contains(where: { $0.findings.contains { $0.severity >= failOn } }) { throw ExitCode(1) }
     }
