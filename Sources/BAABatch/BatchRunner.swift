@@ -193,6 +193,8 @@ public final class BatchRunner {
         var openErrors: [String: [BatchError]] = [:]
         var summaries: [VendorSummary] = []
         var errors: [BatchError] = []
+        var ruleWarnings: [RuleWarning] = []
+        var ruleWarningsDropped = 0
         var counts = BatchCounts()
         counts.files = files.count
         counts.skipped = walk.skipped.count
@@ -217,6 +219,9 @@ public final class BatchRunner {
                     vendor = d.vendor
                     counts.reviewed += 1
                     if d.cached { progress.cached += 1; counts.cached += 1 }
+                    for w in d.report.document.warnings where w.hasPrefix("rule error:") {
+                        if ruleWarnings.count < BatchRunner.maxRuleWarnings { ruleWarnings.append(RuleWarning(path: d.path, message: w)) } else { ruleWarningsDropped += 1 }
+                    }
                     if let audit, auditProblem == nil {
                         do {
                             try audit.append("file", ["path": .string(d.path), "sha256": .string(d.report.document.sha256), "vendor": .string(d.vendor),
@@ -276,9 +281,14 @@ public final class BatchRunner {
                              vendorDepth: options.vendorDepth, interrupted: interrupted, counts: counts)
         let batch = SpooledBatch(info: info, vendorSummaries: summaries, errors: errors, skipped: walk.skipped, spool: spool, hasDocuments: keepDocuments)
         batch.cacheEntriesPruned = pruned
+        batch.ruleWarnings = ruleWarnings.sorted { $0.path < $1.path }
+        batch.ruleWarningsDropped = ruleWarningsDropped
         if let cache, cache.rejected.count > 0 { batch.cacheEntriesRejected = (cache.rejected.count, cache.rejected.first ?? "") }
         return batch
     }
+
+    /// Rule warnings kept for the table (memory stays bounded on a huge folder; the rest are counted).
+    public static let maxRuleWarnings = 1_000
 
     /// The SHA-256 of the running executable (for the audit log), nil if it cannot be read.
     /// Remembered in the cache folder by the executable's path, size and modification time (hashing a debug

@@ -33,6 +33,8 @@ public protocol BatchSource {
     var vendorSummaries: [VendorSummary] { get }
     var errors: [BatchError] { get }
     var skipped: [SkippedPath] { get }
+    /// Rule errors met while reviewing (a clause pattern that hit a PCRE2 resource limit), for the table.
+    var ruleWarnings: [RuleWarning] { get }
     /// Vendors worst first.
     func forEachVendor(_ body: (VendorReport) throws -> Void) throws
     /// Documents by relative path.
@@ -42,7 +44,14 @@ public protocol BatchSource {
     func forEachDocumentJSON(_ body: (Data) throws -> Void) throws
 }
 
+/// A rule that could not finish on a document: the verdicts it decides may be missing there.
+public struct RuleWarning: Sendable, Equatable {
+    public var path: String
+    public var message: String
+}
+
 extension BatchSource {
+    public var ruleWarnings: [RuleWarning] { [] }
     public func forEachVendorJSON(_ body: (Data) throws -> Void) throws {
         let enc = JSONReporter.encoder()
         try forEachVendor { try body(try enc.encode($0)) }
@@ -156,6 +165,9 @@ public final class SpooledBatch: BatchSource {
     public let hasDocuments: Bool
     /// Cache entries removed after the run for being unused (`BatchOptions.cacheMaxAgeDays`).
     public internal(set) var cacheEntriesPruned = 0
+    public internal(set) var ruleWarnings: [RuleWarning] = []
+    /// Rule warnings beyond the first `BatchRunner.maxRuleWarnings` (counted, not kept).
+    public internal(set) var ruleWarningsDropped = 0
     /// Cache entries that failed their integrity check (edited or damaged) and were reviewed again, and the first one.
     public internal(set) var cacheEntriesRejected: (count: Int, first: String)?
 
