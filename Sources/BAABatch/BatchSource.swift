@@ -253,10 +253,16 @@ public final class TextSink {
         flush()
         if let failure { throw SpoolError(message: failure.description) }
         guard let path, let tmp else { return }
-        guard fchmod(fd, SafeIO.defaultFileMode) == 0, fsync(fd) == 0, close(fd) == 0 else {
+        guard fchmod(fd, SafeIO.defaultFileMode) == 0, fsync(fd) == 0 else {
             throw SpoolError(message: IOFailure(path: path, code: errno).description)
         }
-        committed = true
+        committed = true  // from here the descriptor is closed here, not in deinit
+        guard close(fd) == 0 else {
+            let e = errno
+            unlink(tmp)
+            Temporaries.unregister(tmp)
+            throw SpoolError(message: IOFailure(path: path, code: e).description)
+        }
         defer { Temporaries.unregister(tmp) }
         guard rename(tmp, path) == 0 else {
             let e = errno

@@ -11,14 +11,16 @@ public enum AtomicFile {
         guard fd >= 0 else { throw IOFailure(path: path, code: errno) }
         Temporaries.register(tmp)
         defer { Temporaries.unregister(tmp) }
+        var failure: Error?
         do {
             try SafeIO.writeAll(fd, data, path: path)
             guard fchmod(fd, SafeIO.defaultFileMode) == 0, fsync(fd) == 0 else { throw IOFailure(path: path, code: errno) }
-            guard close(fd) == 0 else { let e = errno; unlink(tmp); throw IOFailure(path: path, code: e) }
-        } catch {
-            close(fd)
+        } catch { failure = error }
+        // close(2) releases the descriptor even when it fails: closed exactly once.
+        if close(fd) != 0, failure == nil { failure = IOFailure(path: path, code: errno) }
+        if let failure {
             unlink(tmp)
-            throw error
+            throw failure
         }
         guard rename(tmp, path) == 0 else {
             let e = errno

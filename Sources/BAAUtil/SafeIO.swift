@@ -208,10 +208,12 @@ public enum Temporaries {
     /// Removes temporaries left in `directory` by earlier runs that were killed (SIGKILL, a power cut): names
     /// of our pattern, owned by this user, whose process no longer runs. Returns how many were removed.
     @discardableResult
-    public static func sweepStale(in directory: String) -> Int {
+    /// `spoolsOnly`: only batch spools (in a shared temporary folder, where other programs keep their own files).
+    public static func sweepStale(in directory: String, spoolsOnly: Bool = false) -> Int {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return 0 }
         var removed = 0
         for name in names {
+            if spoolsOnly && !name.hasPrefix(".baa-batch-spool-") { continue }
             guard let pid = ownerPID(ofTemporaryNamed: name), pid != getpid() else { continue }
             if kill(pid, 0) == 0 || errno != ESRCH { continue }
             let path = (directory as NSString).appendingPathComponent(name)

@@ -98,7 +98,7 @@ struct BatchCommand: ParsableCommand {
         let bar = ProgressBar(enabled: progressOn)
         // Temporaries of earlier runs that were killed (SIGKILL cannot be handled): swept before this run makes its own.
         let spoolParent = output.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
-        Temporaries.sweepStale(in: spoolParent ?? NSTemporaryDirectory())
+        if let spoolParent { Temporaries.sweepStale(in: spoolParent) } else { Temporaries.sweepStale(in: NSTemporaryDirectory(), spoolsOnly: true) }
         // SIGINT, SIGTERM, SIGHUP: stop taking files, write what is complete, remove the temporaries; a second
         // signal ends the run at once (temporaries removed). SIGPIPE: a closed pipe is a write error (EPIPE).
         Temporaries.installSignalHandlers(graceful: true)

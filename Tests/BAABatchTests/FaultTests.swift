@@ -184,7 +184,7 @@ final class FaultTests: XCTestCase {
                     problems.append("\(file):\(i + 1): try! outside the allowed list: \(line.trimmingCharacters(in: .whitespaces))")
                 }
                 if ioFiles.contains(file), code.contains("baseAddress!") || code.contains("FileHandle.standardOutput.write(") ||
-                    code.contains("FileHandle.standardError.write(") || code.contains(".write(Data(") {
+                    code.contains("FileHandle.standardError.write(") || code.contains("handle.write(") || code.contains("Handle.write(buffer") {
                     problems.append("\(file):\(i + 1): unchecked write or force-unwrap on an I/O path: \(line.trimmingCharacters(in: .whitespaces))")
                 }
             }
