@@ -122,6 +122,8 @@ public struct TicketPoster {
     /// First backoff in seconds; doubles each retry.
     public var baseDelay: Double = 1.0
     public var timeout: Double = 30
+    /// Follow a 3xx to the same origin (scheme, host and port) only, at most 5 hops; never to another host.
+    public var followRedirects = false
 
     public init(url: URL, token: String?) { self.url = url; self.token = token }
 
@@ -139,7 +141,27 @@ public struct TicketPoster {
         if let token { headers.append("Authorization: Bearer \(token)") }
         // Send the body at once, as URLSession does, rather than wait up to 1 s for a "100 Continue".
         headers.append("Expect:")
-        return curl.post(url: url.absoluteString, headers: headers, body: body, timeout: timeout)
+        var target = url
+        for _ in 0..<6 {
+            let (status, error, location) = curl.post(url: target.absoluteString, headers: headers, body: body, timeout: timeout)
+            guard let status, (300..<400).contains(status) else { return (status, error) }
+            // A redirect is a failure that names where it points (a 302 to a login page is not a ticket; a 307 to
+            // another host would take the excerpts there), unless --follow-redirects and the same origin.
+            guard let location, let next = URL(string: location, relativeTo: target)?.absoluteURL else {
+                return (status, "HTTP \(status) redirect with no Location: not followed")
+            }
+            guard followRedirects, TicketPoster.sameOrigin(next, url) else {
+                let why = followRedirects ? "another origin: never followed" : "not followed (--follow-redirects follows same-origin ones)"
+                return (status, "HTTP \(status) redirect to \(next.absoluteString): \(why)")
+            }
+            target = next
+        }
+        return (nil, "more than 5 redirects: not followed")
+    }
+
+    static func sameOrigin(_ a: URL, _ b: URL) -> Bool {
+        func port(_ u: URL) -> Int? { u.port ?? (u.scheme == "https" ? 443 : u.scheme == "http" ? 80 : nil) }
+        return a.scheme?.lowercased() == b.scheme?.lowercased() && a.host?.lowercased() == b.host?.lowercased() && port(a) == port(b)
     }
 
     /// Sends one payload, retrying 5xx and connection errors.

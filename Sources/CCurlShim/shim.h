@@ -21,6 +21,10 @@ static inline int baa_curl_getinfo_long(void *fn, void *handle, int info, long *
     return ((baa_curl_variadic_fn)fn)(handle, info, value);
 }
 
+static inline int baa_curl_getinfo_string(void *fn, void *handle, int info, const char **value) {
+    return ((baa_curl_variadic_fn)fn)(handle, info, value);
+}
+
 /// A CURLOPT_WRITEFUNCTION that drops the response body (libcurl's default writes it to stdout).
 static inline size_t baa_curl_discard(char *data, size_t size, size_t count, void *user) {
     (void)data; (void)user;
@@ -49,6 +53,8 @@ static inline int baa_curl_setopt_discard_body(void *fn, void *handle) {
 #define BAA_CURLPROTO_HTTPS 2L
 // CURLINFO_LONG 0x200000 + 2
 #define BAA_CURLINFO_RESPONSE_CODE 0x200002
+// CURLINFO_STRING 0x100000 + 31: where a 3xx points (absolute), not followed
+#define BAA_CURLINFO_REDIRECT_URL 0x10001F
 #define BAA_CURL_GLOBAL_DEFAULT 3L
 #define BAA_CURLE_OK 0
 #define BAA_CURL_ERROR_SIZE 256

@@ -49,6 +49,8 @@ struct BatchCommand: ParsableCommand {
     @Option(name: .customLong("ticket-state"), help: "Sent-fingerprint state file (default: .baa-tickets-sent.json beside --output, else in the current folder).")
     var ticketState: String?
     @Option(name: .long, help: "Attempts per ticket on 5xx or connection errors.") var retries = 5
+    @Flag(name: .customLong("follow-redirects"), help: "Follow a tracker's redirects to the same origin (scheme, host, port); never to another host.")
+    var followRedirects = false
     @Option(name: .customLong("retry-delay"), help: "First retry delay in seconds (doubles each retry).") var retryDelay = 1.0
     @Flag(name: .long, help: "Leave excerpts out of every output.") var redact = false
     @Option(name: .customLong("fail-on"), help: "Exit 1 when a vendor finding is at or above this severity.") var failOn: Severity?
@@ -168,6 +170,7 @@ struct BatchCommand: ParsableCommand {
             var poster = TicketPoster(url: url, token: token?.isEmpty == false ? token : nil)
             poster.maxAttempts = retries
             poster.baseDelay = retryDelay
+            poster.followRedirects = followRedirects
             let sender = TicketSender(poster: poster, statePath: ticketState ?? besideOutput(".baa-tickets-sent.json"))
             let summary: TicketSender.Summary
             do { summary = try sender.send(result, redact: redact, shouldStop: stopRequested) } catch { throw UserError("\(error)") }

@@ -101,7 +101,11 @@ final class LoopbackServer: @unchecked Sendable {
     var url: String { "http://127.0.0.1:\(port)/rest/api/issue" }
     var requests: [Request] { lock.lock(); defer { lock.unlock() }; return recorded }
 
-    init(script: [Int] = [], fallback: Int = 201) throws {
+    /// Sent as `Location` with a 3xx.
+    var location: String?
+
+    init(script: [Int] = [], fallback: Int = 201, location: String? = nil) throws {
+        self.location = location
         self.script = script
         self.fallback = fallback
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -181,7 +185,8 @@ final class LoopbackServer: @unchecked Sendable {
         let status = script.isEmpty ? fallback : script.removeFirst()
         lock.unlock()
         let reply = status < 300 ? #"{"key":"BAA-1"}"# : #"{"error":"try later"}"#
-        send(c, "HTTP/1.1 \(status) Status\r\nContent-Type: application/json\r\nContent-Length: \(reply.utf8.count)\r\nConnection: close\r\n\r\n\(reply)")
+        let loc = (300..<400).contains(status) ? location.map { "Location: \($0)\r\n" } ?? "" : ""
+        send(c, "HTTP/1.1 \(status) Status\r\n\(loc)Content-Type: application/json\r\nContent-Length: \(reply.utf8.count)\r\nConnection: close\r\n\r\n\(reply)")
     }
 }
 
