@@ -25,6 +25,40 @@ static inline int baa_curl_getinfo_string(void *fn, void *handle, int info, cons
     return ((baa_curl_variadic_fn)fn)(handle, info, value);
 }
 
+/// A CURLOPT_HEADERFUNCTION that keeps a `Retry-After: SECONDS` value (-1 when none) in the long at `user`.
+static inline size_t baa_curl_header_retry_after(char *data, size_t size, size_t count, void *user) {
+    size_t n = size * count;
+    const char *name = "retry-after:";
+    size_t k = 12;
+    if (n > k) {
+        size_t i = 0;
+        for (; i < k; i++) {
+            char c = data[i];
+            if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+            if (c != name[i]) break;
+        }
+        if (i == k) {
+            long v = 0; int digits = 0;
+            for (size_t j = k; j < n; j++) {
+                char c = data[j];
+                if (c == ' ' || c == '\t') { if (digits) break; continue; }
+                if (c < '0' || c > '9') break;
+                if (v < 100000000) v = v * 10 + (c - '0');
+                digits = 1;
+            }
+            if (digits) *(long *)user = v;
+        }
+    }
+    return n;
+}
+
+static inline int baa_curl_setopt_retry_after(void *fn, void *handle, long *value) {
+    size_t (*header)(char *, size_t, size_t, void *) = baa_curl_header_retry_after;
+    int code = ((baa_curl_variadic_fn)fn)(handle, 20079 /* CURLOPT_HEADERFUNCTION */, header);
+    if (code != 0) return code;
+    return ((baa_curl_variadic_fn)fn)(handle, 10029 /* CURLOPT_HEADERDATA */, value);
+}
+
 /// A CURLOPT_WRITEFUNCTION that drops the response body (libcurl's default writes it to stdout).
 static inline size_t baa_curl_discard(char *data, size_t size, size_t count, void *user) {
     (void)data; (void)user;

@@ -49,6 +49,10 @@ struct BatchCommand: ParsableCommand {
     @Option(name: .customLong("ticket-state"), help: "Sent-fingerprint state file (default: .baa-tickets-sent.json beside --output, else in the current folder).")
     var ticketState: String?
     @Option(name: .long, help: "Attempts per ticket on 5xx or connection errors.") var retries = 5
+    @Option(name: .long, help: "Seconds one ticket request may take before its outcome is unknown.") var timeout = 30.0
+    @Option(name: .long, help: "Seconds all the ticket posting may take (0: no limit).") var deadline = 0.0
+    @Flag(name: .customLong("resend-unknown"), help: "Send again tickets posted earlier with no answer (check the tracker first).")
+    var resendUnknown = false
     @Flag(name: .customLong("follow-redirects"), help: "Follow a tracker's redirects to the same origin (scheme, host, port); never to another host.")
     var followRedirects = false
     @Option(name: .customLong("retry-delay"), help: "First retry delay in seconds (doubles each retry).") var retryDelay = 1.0
@@ -66,6 +70,8 @@ struct BatchCommand: ParsableCommand {
             throw ValidationError("--post takes an http(s) URL (got '\(post)')")
         }
         if retries < 1 { throw ValidationError("--retries must be at least 1") }
+        if !(timeout > 0) || !timeout.isFinite { throw ValidationError("--timeout takes seconds, more than 0") }
+        if !(deadline >= 0) || !deadline.isFinite { throw ValidationError("--deadline takes seconds, 0 or more (0: no limit)") }
         if !(cacheMaxAge >= 0) { throw ValidationError("--cache-max-age must be 0 or more days") }
     }
 
@@ -171,15 +177,20 @@ struct BatchCommand: ParsableCommand {
             poster.maxAttempts = retries
             poster.baseDelay = retryDelay
             poster.followRedirects = followRedirects
-            let sender = TicketSender(poster: poster, statePath: ticketState ?? besideOutput(".baa-tickets-sent.json"))
+            poster.timeout = timeout
+            var sender = TicketSender(poster: poster, statePath: ticketState ?? besideOutput(".baa-tickets-sent.json"))
+            sender.deadlineSeconds = deadline > 0 ? deadline : nil
+            sender.resendUnknown = resendUnknown
             let summary: TicketSender.Summary
             do { summary = try sender.send(result, redact: redact, shouldStop: stopRequested) } catch { throw UserError("\(error)") }
             var line = "baa: tickets: \(summary.sent) sent, \(summary.alreadySent) already sent earlier"
             if summary.stopped { line += "; interrupted before the rest were sent (they go next run)" }
             if !summary.failed.isEmpty { line += ", \(summary.failed.count) not accepted" }
+            if !summary.unknown.isEmpty { line += ", \(summary.unknown.count) of unknown outcome" }
             SafeIO.stderr((line + "\n"))
             for f in summary.failed { SafeIO.stderr("baa: error: ticket for \(f)\n") }
-            postFailed = !summary.failed.isEmpty
+            for u in summary.unknown { SafeIO.stderr("baa: error: ticket for \(u)\n") }
+            postFailed = !summary.failed.isEmpty || !summary.unknown.isEmpty
         }
         if Temporaries.stopSignal != 0 { throw ExitCode(128 + Temporaries.stopSignal) }
         if postFailed { throw ExitCode(2) }

@@ -103,6 +103,10 @@ final class LoopbackServer: @unchecked Sendable {
 
     /// Sent as `Location` with a 3xx.
     var location: String?
+    /// Sent as `Retry-After` with a 429 or 503.
+    var retryAfter: Int?
+    /// Seconds to wait before answering, request by request (then none): a tracker slower than the client.
+    var delays: [Double] = []
 
     init(script: [Int] = [], fallback: Int = 201, location: String? = nil) throws {
         self.location = location
@@ -135,8 +139,11 @@ final class LoopbackServer: @unchecked Sendable {
         while true {
             let c = accept(fd, nil, nil)
             if c < 0 { return }
-            handle(c)
-            close(c)
+            // One thread per connection, so a slow answer does not hold up the next request.
+            Thread { [self] in
+                self.handle(c)
+                close(c)
+            }.start()
         }
     }
 
@@ -183,9 +190,12 @@ final class LoopbackServer: @unchecked Sendable {
         recorded.append(Request(method: String(requestLine.first ?? ""), path: requestLine.count > 1 ? String(requestLine[1]) : "",
                                 headers: headers, body: Data(body)))
         let status = script.isEmpty ? fallback : script.removeFirst()
+        let delay = delays.isEmpty ? 0 : delays.removeFirst()
         lock.unlock()
+        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
         let reply = status < 300 ? #"{"key":"BAA-1"}"# : #"{"error":"try later"}"#
-        let loc = (300..<400).contains(status) ? location.map { "Location: \($0)\r\n" } ?? "" : ""
+        var loc = (300..<400).contains(status) ? location.map { "Location: \($0)\r\n" } ?? "" : ""
+        if status == 429 || status == 503, let retryAfter { loc += "Retry-After: \(retryAfter)\r\n" }
         send(c, "HTTP/1.1 \(status) Status\r\n\(loc)Content-Type: application/json\r\nContent-Length: \(reply.utf8.count)\r\nConnection: close\r\n\r\n\(reply)")
     }
 }

@@ -61,3 +61,74 @@ final class TicketRedirectTests: XCTestCase {
         XCTAssertEqual(requests[0].body, requests[1].body)
     }
 }
+
+/// Issue 15 item 7: a slow tracker never gets two copies; Retry-After and an overall deadline.
+final class TicketTimeoutTests: XCTestCase {
+    func args(_ vendors: URL, _ dir: URL, _ server: LoopbackServer, _ extra: [String]) -> [String] {
+        ["batch", vendors.path, "--quiet", "--no-cache", "--output", dir.appendingPathComponent("t.txt").path,
+         "--post", server.url, "--retry-delay", "0.01"] + extra
+    }
+
+    func state(_ dir: URL) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent(".baa-tickets-sent.json"))) as? [String: Any]) ?? [:]
+    }
+
+    /// The tracker takes the ticket but answers after the client's --timeout: not retried (no second copy), recorded
+    /// as unknown, held by the next run until --resend-unknown, which sends it with the same Idempotency-Key.
+    func testATimeoutIsNotRetriedAndIsHeldAsUnknown() throws {
+        let dir = try scratch()
+        let vendors = try BatchCLI.vendorFolder(in: dir)
+        let server = try LoopbackServer(fallback: 201)
+        server.delays = [3]
+        defer { server.stop() }
+        let r = try BatchCLI.run(args(vendors, dir, server, ["--timeout", "1"]))
+        XCTAssertEqual(r.status, 2, r.stderr)
+        XCTAssertTrue(r.stderr.contains("of unknown outcome"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("the tracker may have opened it, so it is not sent again"), r.stderr)
+        let first = server.requests
+        let bodies = first.map(\.body)
+        XCTAssertEqual(Set(bodies).count, bodies.count, "no ticket was sent twice")
+        let key = try XCTUnwrap(first[0].headers["idempotency-key"])
+        XCTAssertEqual(key.count, 64)
+        var s = state(dir)
+        XCTAssertEqual((s["unknown"] as? [String: Any])?.keys.sorted(), [key])
+
+        usleep(2_500_000)  // the slow answer has gone out
+        let again = try BatchCLI.run(args(vendors, dir, server, ["--timeout", "1"]))
+        XCTAssertEqual(again.status, 2, again.stderr)
+        XCTAssertTrue(again.stderr.contains("--resend-unknown"), again.stderr)
+        XCTAssertEqual(server.requests.count, first.count, "the held ticket was not posted again")
+
+        let resent = try BatchCLI.run(args(vendors, dir, server, ["--timeout", "5", "--resend-unknown"]))
+        XCTAssertEqual(resent.status, 0, resent.stderr)
+        XCTAssertEqual(server.requests.count, first.count + 1)
+        XCTAssertEqual(server.requests.last?.headers["idempotency-key"], key, "the same key as the first attempt")
+        s = state(dir)
+        XCTAssertNil(s["unknown"])
+    }
+
+    /// 429 with Retry-After is retried after that long; an overall --deadline stops the retries.
+    func testRetryAfterIsHonouredAndTheDeadlineStopsRetries() throws {
+        let dir = try scratch()
+        let vendors = try BatchCLI.vendorFolder(in: dir)
+        let server = try LoopbackServer(script: [429], fallback: 201)
+        server.retryAfter = 1
+        defer { server.stop() }
+        let started = Date()
+        let r = try BatchCLI.run(args(vendors, dir, server, []))
+        XCTAssertEqual(r.status, 0, r.stderr)
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 1.0, "waited what Retry-After said")
+        XCTAssertEqual(server.requests[0].body, server.requests[1].body, "the 429 was retried")
+
+        let dir2 = try scratch()
+        let vendors2 = try BatchCLI.vendorFolder(in: dir2)
+        let busy = try LoopbackServer(fallback: 503)
+        busy.retryAfter = 30
+        defer { busy.stop() }
+        let t0 = Date()
+        let r2 = try BatchCLI.run(args(vendors2, dir2, busy, ["--deadline", "2"]))
+        XCTAssertEqual(r2.status, 2, r2.stderr)
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 15, "the deadline bounds the run")
+        XCTAssertTrue(r2.stderr.contains("--deadline"), r2.stderr)
+    }
+}
