@@ -39,9 +39,17 @@ public enum AtomicFile {
     /// removed (0 almost always).
     @discardableResult
     public static func appendLine(_ line: String, to path: String) throws -> Int {
+        try appendLine(to: path) { _ in line }
+    }
+
+    /// The same, with the line made from the log's last whole line (nil when the log is empty), under an
+    /// exclusive `flock` so that two runs appending to one log chain their records one after the other.
+    @discardableResult
+    public static func appendLine(to path: String, _ make: (_ lastLine: Data?) throws -> String) throws -> Int {
         let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw IOFailure(path: path, code: errno) }
         defer { close(fd) }
+        while flock(fd, LOCK_EX) != 0 { if errno != EINTR { throw IOFailure(path: path, code: errno) } }
         var st = stat()
         guard fstat(fd, &st) == 0 else { throw IOFailure(path: path, code: errno) }
         var size = UInt64(st.st_size)
@@ -54,6 +62,13 @@ public enum AtomicFile {
                 size = end
             }
         }
+        var last: Data?
+        if size > 0 {
+            // The last line: from the newline before the final one (or the start) to the final newline.
+            let lineStart = try lastNewlineEnd(fd, size: size - 1, path: path)
+            last = try SafeIO.preadAll(fd, length: Int(size - 1 - lineStart), at: lineStart, path: path)
+        }
+        let line = try make(last)
         let bytes = Data((line.hasSuffix("\n") ? line : line + "\n").utf8)
         do {
             try SafeIO.writeAll(fd, bytes, path: path)

@@ -352,3 +352,40 @@ final class CacheIntegrityTests: XCTestCase {
         XCTAssertFalse(third.stderr.contains("integrity"), third.stderr)
     }
 }
+
+/// Issue 15: the audit log is tamper-evident; `baa audit verify` says where the chain breaks.
+final class AuditChainTests: XCTestCase {
+    func testVerifyDetectsAnEditedRemovedOrReorderedRecord() throws {
+        let dir = try BatchCLI.tempDir()
+        let vendors = try BatchCLI.vendorFolder(in: dir)
+        let log = dir.appendingPathComponent("audit.jsonl")
+        for _ in 0..<2 { XCTAssertEqual(try BatchCLI.run(["batch", vendors.path, "--no-cache", "--quiet", "--audit-log", log.path]).status, 0) }
+        let ok = try BatchCLI.run(["audit", "verify", log.path])
+        XCTAssertEqual(ok.status, 0, ok.stdout + ok.stderr)
+        XCTAssertEqual(ok.stdout, "\(log.path): 20 records, chain intact\n")
+        let original = try String(contentsOf: log, encoding: .utf8).split(separator: "\n").map(String.init)
+        XCTAssertTrue(original[0].contains("\"prev_sha256\":null"), original[0])
+
+        func check(_ lines: [String], _ expected: String, _ what: String) throws {
+            let bad = dir.appendingPathComponent("bad.jsonl")
+            try (lines.joined(separator: "\n") + "\n").write(to: bad, atomically: true, encoding: .utf8)
+            let r = try BatchCLI.run(["audit", "verify", bad.path])
+            XCTAssertEqual(r.status, 1, "\(what): \(r.stdout)")
+            XCTAssertTrue(r.stdout.hasPrefix("\(bad.path):\(expected): prev_sha256 does not match"), "\(what): \(r.stdout)")
+        }
+        var edited = original
+        edited[2] = edited[2].replacingOccurrences(of: "\"reviewed\"", with: "\"reviewed\" ").replacingOccurrences(of: "\"score\":", with: "\"score\":1")
+        XCTAssertNotEqual(edited[2], original[2])
+        try check(edited, "4", "an edited record")
+        var removed = original
+        removed.remove(at: 4)
+        try check(removed, "5", "a removed record")
+        var reordered = original
+        reordered.swapAt(5, 6)
+        try check(reordered, "6", "two records swapped")
+        // A torn tail is repaired by the next run, and the chain holds across it.
+        try (original.joined(separator: "\n") + "\n{\"event\":\"fi").write(to: log, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try BatchCLI.run(["batch", vendors.path, "--no-cache", "--quiet", "--audit-log", log.path]).status, 0)
+        XCTAssertEqual(try BatchCLI.run(["audit", "verify", log.path]).status, 0)
+    }
+}
