@@ -10,6 +10,13 @@ public final class AuditLog {
     public let path: String
     public let runID: String
 
+    private var tip: AtomicFile.ChainTip?
+    private let encoder: JSONEncoder = {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return enc
+    }()
+
     public init(path: String, runID: String) { self.path = path; self.runID = runID }
 
     /// One line; keys sorted; `event` and `run_id` always present.
@@ -18,10 +25,9 @@ public final class AuditLog {
         all["event"] = .string(event)
         all["run_id"] = .string(runID)
         all["time"] = .string(BatchClock.iso(Date()))
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        try AtomicFile.appendLine(to: path) { last in
-            all["prev_sha256"] = last.map { .string(SHA256.hex($0)) } ?? .null
+        let enc = encoder
+        try AtomicFile.appendLine(to: path, tip: &tip) { last in
+            all["prev_sha256"] = last.map { .string($0) } ?? .null
             return String(decoding: try enc.encode(all), as: UTF8.self)
         }
     }
@@ -89,10 +95,16 @@ public enum AuditValue: Encodable, Sendable, Equatable {
 }
 
 public enum BatchClock {
-    public static func iso(_ d: Date) -> String {
+    nonisolated(unsafe) private static let isoFormatter: ISO8601DateFormatter = {
         let f = ISO8601DateFormatter()
         f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return f.string(from: d)
+        return f
+    }()
+    private static let isoLock = NSLock()
+
+    public static func iso(_ d: Date) -> String {
+        isoLock.lock(); defer { isoLock.unlock() }
+        return isoFormatter.string(from: d)
     }
 
     /// The login name: $USER, $LOGNAME, else the uid.

@@ -39,13 +39,18 @@ public enum AtomicFile {
     /// removed (0 almost always).
     @discardableResult
     public static func appendLine(_ line: String, to path: String) throws -> Int {
-        try appendLine(to: path) { _ in line }
+        var tip: ChainTip?
+        return try appendLine(to: path, tip: &tip) { _ in line }
     }
 
-    /// The same, with the line made from the log's last whole line (nil when the log is empty), under an
-    /// exclusive `flock` so that two runs appending to one log chain their records one after the other.
+    /// Where a log ended after this process's last append, and the SHA-256 of its last line: when the file still
+    /// ends there, the next append need not read the line back.
+    public struct ChainTip: Sendable { public var end: UInt64; public var lastLineSHA256: String }
+
+    /// The same, with the line made from the SHA-256 of the log's last whole line (nil when the log is empty),
+    /// under an exclusive `flock` so that two runs appending to one log chain their records one after the other.
     @discardableResult
-    public static func appendLine(to path: String, _ make: (_ lastLine: Data?) throws -> String) throws -> Int {
+    public static func appendLine(to path: String, tip: inout ChainTip?, _ make: (_ lastLineSHA256: String?) throws -> String) throws -> Int {
         let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw IOFailure(path: path, code: errno) }
         defer { close(fd) }
@@ -62,11 +67,13 @@ public enum AtomicFile {
                 size = end
             }
         }
-        var last: Data?
-        if size > 0 {
+        var last: String?
+        if let tip, tip.end == size, repaired == 0 {
+            last = tip.lastLineSHA256
+        } else if size > 0 {
             // The last line: from the newline before the final one (or the start) to the final newline.
             let lineStart = try lastNewlineEnd(fd, size: size - 1, path: path)
-            last = try SafeIO.preadAll(fd, length: Int(size - 1 - lineStart), at: lineStart, path: path)
+            last = SHA256.hex(try SafeIO.preadAll(fd, length: Int(size - 1 - lineStart), at: lineStart, path: path))
         }
         let line = try make(last)
         let bytes = Data((line.hasSuffix("\n") ? line : line + "\n").utf8)
@@ -75,8 +82,10 @@ public enum AtomicFile {
             guard fsync(fd) == 0 else { throw IOFailure(path: path, code: errno) }
         } catch {
             _ = ftruncate(fd, off_t(size))  // whole lines only
+            tip = nil
             throw error
         }
+        tip = ChainTip(end: size + UInt64(bytes.count), lastLineSHA256: SHA256.hex(bytes.dropLast()))
         return repaired
     }
 
