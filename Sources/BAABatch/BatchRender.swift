@@ -27,6 +27,9 @@ public enum BatchRenderer {
         if vendors.contains(where: { $0.errors > 0 }) { out += "(DOCS n+m!: n documents reviewed, m files that could not be)\n" }
         out += "\n" + summaryLine(b.info) + "\n"
         for e in b.errors { out += paint("error: ", "31") + "\(e.path): \(e.reason)\n" }
+        // A clause pattern that hit a resource limit: the verdicts it decides may be missing in that document.
+        for w in b.ruleWarnings { out += paint("warning: ", "33") + "\(w.path): \(w.message)\n" }
+        if let s = b as? SpooledBatch, s.ruleWarningsDropped > 0 { out += paint("warning: ", "33") + "\(s.ruleWarningsDropped) more rule warnings (see the JSON report)\n" }
         for s in b.skipped where s.reason != "hidden" { out += "skipped: \(s.path): \(s.reason)\n" }
         return out
     }

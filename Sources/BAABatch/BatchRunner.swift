@@ -101,12 +101,17 @@ public final class BatchRunner {
         }
         if let p = file.problem { return fail(p) }
         var st = stat()
-        if stat(file.path, &st) == 0, Int(st.st_size) > loader.options.maxFileBytes {
+        if RawPath.statPath(file.path, &st) == 0, Int(st.st_size) > loader.options.maxFileBytes {
             return fail("file is \(st.st_size) bytes, over the \(loader.options.maxFileBytes)-byte limit (--max-file-size)")
         }
         let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: file.path)) } catch {
-            return fail("cannot read: \((error as NSError).localizedDescription)")
+        do { data = try RawPath.read(file.path, limit: loader.options.maxFileBytes) } catch {
+            // The errno's own words: a file deleted since the walk is "No such file or directory", not a permission problem.
+            let e = (error as? IOFailure)?.code ?? EIO
+            return fail("cannot read: \(String(cString: strerror(e)))" + (e == ENOENT ? " (removed since the folder was listed)" : ""))
+        }
+        if data.count > loader.options.maxFileBytes {
+            return fail("file grew past the \(loader.options.maxFileBytes)-byte limit while being read (--max-file-size)")
         }
         let sha = SHA256.hex(data)
         if let cache, let e = cache.load(fileSHA256: sha) {
@@ -141,7 +146,7 @@ public final class BatchRunner {
         let tool = ToolInfo.make(name: "baa", version: BAAVersion.current, libraryVersion: library.spec.version, librarySHA256: library.spec.sha256)
         let audit = options.auditLog.map { AuditLog(path: $0, runID: runID) }
         var auditProblem: String?
-        try audit?.append("run_start", [
+        do { try audit?.append("run_start", [
             "user": .string(BatchClock.user()), "host": .string(ProcessInfo.processInfo.hostName),
             "root": .string(options.root), "tool": .string("baa"), "tool_version": .string(BAAVersion.current),
             "tool_sha256": .opt(BatchRunner.executableSHA256(cacheDirectory: options.cacheDirectory)),
@@ -149,7 +154,7 @@ public final class BatchRunner {
             "playbook": .string(playbook.name), "playbook_sha256": .string(playbookSHA256),
             "shard": .opt(options.shard?.description), "files": .int(files.count),
             "arguments": .string(CommandLine.arguments.joined(separator: " ")),
-        ])
+        ]) } catch { throw AuditError(message: "\(error)") }
 
         // Extractors with global C state (libxml2) are initialised once, here, before any thread starts.
         let loader = DocumentLoader(options: extraction)
@@ -188,6 +193,8 @@ public final class BatchRunner {
         var openErrors: [String: [BatchError]] = [:]
         var summaries: [VendorSummary] = []
         var errors: [BatchError] = []
+        var ruleWarnings: [RuleWarning] = []
+        var ruleWarningsDropped = 0
         var counts = BatchCounts()
         counts.files = files.count
         counts.skipped = walk.skipped.count
@@ -212,6 +219,9 @@ public final class BatchRunner {
                     vendor = d.vendor
                     counts.reviewed += 1
                     if d.cached { progress.cached += 1; counts.cached += 1 }
+                    for w in d.report.document.warnings where w.hasPrefix("rule error:") {
+                        if ruleWarnings.count < BatchRunner.maxRuleWarnings { ruleWarnings.append(RuleWarning(path: d.path, message: w)) } else { ruleWarningsDropped += 1 }
+                    }
                     if let audit, auditProblem == nil {
                         do {
                             try audit.append("file", ["path": .string(d.path), "sha256": .string(d.report.document.sha256), "vendor": .string(d.vendor),
@@ -271,8 +281,14 @@ public final class BatchRunner {
                              vendorDepth: options.vendorDepth, interrupted: interrupted, counts: counts)
         let batch = SpooledBatch(info: info, vendorSummaries: summaries, errors: errors, skipped: walk.skipped, spool: spool, hasDocuments: keepDocuments)
         batch.cacheEntriesPruned = pruned
+        batch.ruleWarnings = ruleWarnings.sorted { $0.path < $1.path }
+        batch.ruleWarningsDropped = ruleWarningsDropped
+        if let cache, cache.rejected.count > 0 { batch.cacheEntriesRejected = (cache.rejected.count, cache.rejected.first ?? "") }
         return batch
     }
+
+    /// Rule warnings kept for the table (memory stays bounded on a huge folder; the rest are counted).
+    public static let maxRuleWarnings = 1_000
 
     /// The SHA-256 of the running executable (for the audit log), nil if it cannot be read.
     /// Remembered in the cache folder by the executable's path, size and modification time (hashing a debug
@@ -298,7 +314,7 @@ public final class BatchRunner {
 
     static func sha256(ofFile path: String) -> String? {
         var st = stat()
-        guard stat(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, let d = FileManager.default.contents(atPath: path) else { return nil }
+        guard RawPath.statPath(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, let d = try? RawPath.read(path, limit: 1 << 30) else { return nil }
         return SHA256.hex([UInt8](d))
     }
 }

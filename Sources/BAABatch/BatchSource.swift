@@ -1,6 +1,7 @@
 import BAAClauses
 import BAAReport
 import BAAReview
+import BAAUtil
 import Foundation
 
 /// What the vendor table needs of a vendor, kept in memory while the full vendor report waits on disk.
@@ -32,6 +33,8 @@ public protocol BatchSource {
     var vendorSummaries: [VendorSummary] { get }
     var errors: [BatchError] { get }
     var skipped: [SkippedPath] { get }
+    /// Rule errors met while reviewing (a clause pattern that hit a PCRE2 resource limit), for the table.
+    var ruleWarnings: [RuleWarning] { get }
     /// Vendors worst first.
     func forEachVendor(_ body: (VendorReport) throws -> Void) throws
     /// Documents by relative path.
@@ -41,7 +44,14 @@ public protocol BatchSource {
     func forEachDocumentJSON(_ body: (Data) throws -> Void) throws
 }
 
+/// A rule that could not finish on a document: the verdicts it decides may be missing there.
+public struct RuleWarning: Sendable, Equatable {
+    public var path: String
+    public var message: String
+}
+
 extension BatchSource {
+    public var ruleWarnings: [RuleWarning] { [] }
     public func forEachVendorJSON(_ body: (Data) throws -> Void) throws {
         let enc = JSONReporter.encoder()
         try forEachVendor { try body(try enc.encode($0)) }
@@ -62,11 +72,14 @@ extension BatchReport: BatchSource {
 
 /// Vendor reports and documents written to temporary files as they are finished, so memory holds only
 /// the reviews in flight, the summaries and the errors, whatever the folder's size. Entries are pretty
-/// JSON with sorted keys, ready to be copied into the output.
+/// JSON with sorted keys, ready to be copied into the output. The folder is hidden, mode 0700 (files 0600),
+/// registered with `Temporaries` (a signal removes it) and swept by a later run if this one is killed.
 public final class Spool {
     public let directory: String
-    private let vendorFile: FileHandle
-    private let documentFile: FileHandle
+    private let vendorFD: Int32
+    private let documentFD: Int32
+    private let vendorPath: String
+    private let documentPath: String
     private var vendorOffset: UInt64 = 0
     private var documentOffset: UInt64 = 0
     private(set) var vendorIndex: [String: (UInt64, Int)] = [:]
@@ -76,51 +89,63 @@ public final class Spool {
     public init(parent: String? = nil) throws {
         let base = parent ?? NSTemporaryDirectory()
         directory = (base as NSString).appendingPathComponent(".baa-batch-spool-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for name in ["vendors", "documents"] { _ = FileManager.default.createFile(atPath: directory + "/" + name, contents: nil) }
-        guard let v = FileHandle(forUpdatingAtPath: directory + "/vendors"), let d = FileHandle(forUpdatingAtPath: directory + "/documents") else {
-            throw SpoolError(message: "\(directory): cannot create the spool files")
+        guard mkdir(directory, 0o700) == 0 else { throw SpoolError(message: IOFailure(path: directory, action: "create the spool folder", code: errno).description) }
+        vendorPath = directory + "/vendors"
+        documentPath = directory + "/documents"
+        Temporaries.register(vendorPath)
+        Temporaries.register(documentPath)
+        Temporaries.register(directory)
+        let v = open(vendorPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let d = v < 0 ? -1 : open(documentPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard v >= 0, d >= 0 else {
+            let e = errno
+            if v >= 0 { close(v) }
+            Spool.remove(directory, vendorPath, documentPath)
+            throw SpoolError(message: IOFailure(path: directory, action: "create the spool files", code: e).description)
         }
-        vendorFile = v
-        documentFile = d
+        vendorFD = v
+        documentFD = d
+    }
+
+    static func remove(_ directory: String, _ files: String...) {
+        for f in files { unlink(f); Temporaries.unregister(f) }
+        rmdir(directory)
+        Temporaries.unregister(directory)
     }
 
     deinit {
-        try? vendorFile.close()
-        try? documentFile.close()
-        try? FileManager.default.removeItem(atPath: directory)
+        close(vendorFD)
+        close(documentFD)
+        Spool.remove(directory, vendorPath, documentPath)
     }
 
     public func add(vendor v: VendorReport) throws {
         let data = try encoder.encode(v)
-        try vendorFile.seekToEnd()
-        try vendorFile.write(contentsOf: data)
+        do { try SafeIO.pwriteAll(vendorFD, data, at: vendorOffset, path: vendorPath) } catch { throw SpoolError(message: "\(error)") }
         vendorIndex[v.name] = (vendorOffset, data.count)
         vendorOffset += UInt64(data.count)
     }
 
     public func add(document d: BatchDocument) throws {
         let data = try encoder.encode(d)
-        try documentFile.seekToEnd()
-        try documentFile.write(contentsOf: data)
+        do { try SafeIO.pwriteAll(documentFD, data, at: documentOffset, path: documentPath) } catch { throw SpoolError(message: "\(error)") }
         documentIndex.append((d.relativePath, documentOffset, data.count))
         documentOffset += UInt64(data.count)
     }
 
-    func read(_ h: FileHandle, _ offset: UInt64, _ length: Int) throws -> Data {
-        try h.seek(toOffset: offset)
-        return try h.read(upToCount: length) ?? Data()
+    func read(_ fd: Int32, _ path: String, _ offset: UInt64, _ length: Int) throws -> Data {
+        do { return try SafeIO.preadAll(fd, length: length, at: offset, path: path) } catch { throw SpoolError(message: "\(error)") }
     }
 
     /// The pretty JSON of a vendor, as spooled.
     public func vendorJSON(_ name: String) throws -> Data? {
         guard let (o, n) = vendorIndex[name] else { return nil }
-        return try read(vendorFile, o, n)
+        return try read(vendorFD, vendorPath, o, n)
     }
 
     /// The pretty JSON of every document, by relative path.
     public func forEachDocumentJSON(_ body: (Data) throws -> Void) throws {
-        for (_, o, n) in documentIndex.sorted(by: { $0.0 < $1.0 }) { try body(try read(documentFile, o, n)) }
+        for (_, o, n) in documentIndex.sorted(by: { $0.0 < $1.0 }) { try body(try read(documentFD, documentPath, o, n)) }
     }
 }
 
@@ -140,6 +165,11 @@ public final class SpooledBatch: BatchSource {
     public let hasDocuments: Bool
     /// Cache entries removed after the run for being unused (`BatchOptions.cacheMaxAgeDays`).
     public internal(set) var cacheEntriesPruned = 0
+    public internal(set) var ruleWarnings: [RuleWarning] = []
+    /// Rule warnings beyond the first `BatchRunner.maxRuleWarnings` (counted, not kept).
+    public internal(set) var ruleWarningsDropped = 0
+    /// Cache entries that failed their integrity check (edited or damaged) and were reviewed again, and the first one.
+    public internal(set) var cacheEntriesRejected: (count: Int, first: String)?
 
     init(info: BatchInfo, vendorSummaries: [VendorSummary], errors: [BatchError], skipped: [SkippedPath], spool: Spool, hasDocuments: Bool) {
         self.info = info; self.vendorSummaries = vendorSummaries; self.errors = errors; self.skipped = skipped
@@ -174,49 +204,70 @@ public final class SpooledBatch: BatchSource {
     }
 }
 
-/// Text written as it comes: to standard output, or to a temporary file renamed over the destination at
-/// `commit()` (so --output is replaced atomically, whatever the size).
+/// Text written as it comes: to standard output, or to a temporary file (hidden, 0600, registered with
+/// `Temporaries`) renamed over the destination at `commit()` (so --output is replaced atomically, whatever the
+/// size). Every write is checked: the first failure (a full disk, a closed pipe) is kept, later writes are
+/// dropped, `failure` says so at once and `commit()` throws it (one line naming the path and the errno's words).
 public final class TextSink {
     let path: String?
     let tmp: String?
-    let handle: FileHandle
+    let fd: Int32
     private var buffer = Data()
     private var committed = false
+    public private(set) var failure: IOFailure?
+    /// Raw path bytes are shown as `\\xFF` (JSON) rather than `\xFF`.
+    public var json = false
 
     public init(path: String?) throws {
         self.path = path
-        guard let path else { tmp = nil; handle = FileHandle.standardOutput; return }
-        let url = URL(fileURLWithPath: path)
-        let t = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
-        guard FileManager.default.createFile(atPath: t, contents: nil), let h = FileHandle(forWritingAtPath: t) else {
-            throw SpoolError(message: "\(path): cannot write: \(String(cString: strerror(errno)))")
-        }
+        guard let path else { tmp = nil; fd = STDOUT_FILENO; return }
+        let t = Temporaries.siblingName(for: path)
+        let h = open(t, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard h >= 0 else { throw SpoolError(message: IOFailure(path: path, code: errno).description) }
+        Temporaries.register(t)
         tmp = t
-        handle = h
+        fd = h
     }
 
-    deinit { if let tmp, !committed { try? handle.close(); unlink(tmp) } }
+    deinit {
+        if let tmp, !committed { close(fd); unlink(tmp); Temporaries.unregister(tmp) }
+    }
+
+    var displayName: String { path ?? SafeIO.standardOutputName }
 
     public func write(_ s: String) { write(Data(s.utf8)) }
 
     public func write(_ d: Data) {
-        buffer.append(d)
+        guard failure == nil else { return }
+        buffer.append(RawPath.display(d, json: json))
         if buffer.count >= 1 << 16 { flush() }
     }
 
     public func flush() {
-        if !buffer.isEmpty { handle.write(buffer); buffer.removeAll(keepingCapacity: true) }
+        guard failure == nil, !buffer.isEmpty else { return }
+        do { try SafeIO.writeAll(fd, buffer, path: displayName) } catch let e as IOFailure { failure = e } catch {}
+        buffer.removeAll(keepingCapacity: true)
     }
 
     public func commit() throws {
         flush()
+        if let failure { throw SpoolError(message: failure.description) }
         guard let path, let tmp else { return }
-        guard fsync(handle.fileDescriptor) == 0 else { throw SpoolError(message: "\(path): cannot write: \(String(cString: strerror(errno)))") }
-        try? handle.close()
-        committed = true
-        guard rename(tmp, path) == 0 else {
+        guard fchmod(fd, SafeIO.defaultFileMode) == 0, fsync(fd) == 0 else {
+            throw SpoolError(message: IOFailure(path: path, code: errno).description)
+        }
+        committed = true  // from here the descriptor is closed here, not in deinit
+        guard close(fd) == 0 else {
+            let e = errno
             unlink(tmp)
-            throw SpoolError(message: "\(path): cannot write: \(String(cString: strerror(errno)))")
+            Temporaries.unregister(tmp)
+            throw SpoolError(message: IOFailure(path: path, code: e).description)
+        }
+        defer { Temporaries.unregister(tmp) }
+        guard rename(tmp, path) == 0 else {
+            let e = errno
+            unlink(tmp)
+            throw SpoolError(message: IOFailure(path: path, code: e).description)
         }
     }
 }

@@ -39,44 +39,77 @@ struct CurlAPI: @unchecked Sendable {
     }()
 
     /// One POST of `body` with these header lines ("Name: value"; "Name:" removes a header libcurl would add).
-    /// Returns the final HTTP status (nil if no response came) and libcurl's error message (nil on success).
-    /// Like URLSession: redirects followed (at most 20; POST becomes GET on 301, 302 and 303), http and https
-    /// only, `timeout` for the whole exchange, response body discarded.
-    func post(url: String, headers: [String], body: Data, timeout: Double) -> (status: Int?, error: String?) {
-        guard let handle = easyInit() else { return (nil, "cannot start a libcurl transfer") }
+    /// Returns the HTTP status (nil if no response came), libcurl's error message (nil on success) and, for a
+    /// 3xx, where it points. As curl does by default, redirects are **not** followed (the caller decides: a
+    /// ticket must never go, excerpts and all, to another host); http and https only, `timeout` for the whole
+    /// exchange, response body discarded.
+    struct Response {
+        var status: Int?
+        var error: String?
+        var location: String?
+        /// libcurl's result code (0: a response came).
+        var code: Int32 = 0
+        /// Retry-After in seconds, when the response had one.
+        var retryAfter: Int?
+        /// Whether the request may have reached the server although no answer came (a timeout, a connection
+        /// closed or reset after sending): a retry could open a second ticket.
+        var outcomeUnknown: Bool {
+            status == nil && [28 /* OPERATION_TIMEDOUT */, 52 /* GOT_NOTHING */, 55 /* SEND_ERROR */, 56 /* RECV_ERROR */].contains(code)
+        }
+    }
+
+    func post(url: String, headers: [String], body: Data, timeout: Double) -> Response {
+        let r = postRaw(url: url, headers: headers, body: body, timeout: timeout)
+        return Response(status: r.status, error: r.error, location: r.location, code: r.code, retryAfter: r.retryAfter >= 0 ? r.retryAfter : nil)
+    }
+
+    func postRaw(url: String, headers: [String], body: Data, timeout: Double) -> (status: Int?, error: String?, location: String?, code: Int32, retryAfter: Int) {
+        var retryAfter = -1
+        let r = postInner(url: url, headers: headers, body: body, timeout: timeout, retryAfter: &retryAfter)
+        return (r.status, r.error, r.location, r.code, retryAfter)
+    }
+
+    private func postInner(url: String, headers: [String], body: Data, timeout: Double, retryAfter: inout Int) -> (status: Int?, error: String?, location: String?, code: Int32) {
+        guard let handle = easyInit() else { return (nil, "cannot start a libcurl transfer", nil, -1) }
         defer { easyCleanup(handle) }
         var list: OpaquePointer?
         defer { slistFreeAll(list) }
         for line in headers {
-            guard let next = slistAppend(list, line) else { return (nil, "out of memory building the request headers") }
+            guard let next = slistAppend(list, line) else { return (nil, "out of memory building the request headers", nil, -1) }
             list = next
         }
         var errorBuffer = [CChar](repeating: 0, count: Int(BAA_CURL_ERROR_SIZE) + 1)
-        return body.withUnsafeBytes { bytes -> (Int?, String?) in
-            errorBuffer.withUnsafeMutableBufferPointer { errors -> (Int?, String?) in
+        return body.withUnsafeBytes { bytes -> (Int?, String?, String?, Int32) in
+            errorBuffer.withUnsafeMutableBufferPointer { errors -> (Int?, String?, String?, Int32) in
                 // libcurl reads the body in place (CURLOPT_POSTFIELDS does not copy): it stays valid in this closure.
                 let fields = bytes.baseAddress ?? UnsafeRawPointer(("" as StaticString).utf8Start)
                 let longs: [(Int32, Int)] = [
-                    (BAA_CURLOPT_NOSIGNAL, 1), (BAA_CURLOPT_FOLLOWLOCATION, 1), (BAA_CURLOPT_MAXREDIRS, 20),
+                    (BAA_CURLOPT_NOSIGNAL, 1), (BAA_CURLOPT_FOLLOWLOCATION, 0),
                     (BAA_CURLOPT_PROTOCOLS, BAA_CURLPROTO_HTTP | BAA_CURLPROTO_HTTPS),
                     (BAA_CURLOPT_REDIR_PROTOCOLS, BAA_CURLPROTO_HTTP | BAA_CURLPROTO_HTTPS),
                     (BAA_CURLOPT_TIMEOUT_MS, max(1, Int(timeout * 1000))),
                     (BAA_CURLOPT_POSTFIELDSIZE, bytes.count),
                 ]
                 for (option, value) in longs where baa_curl_setopt_long(setopt, handle, option, value) != BAA_CURLE_OK {
-                    return (nil, "libcurl refused option \(option)")
+                    return (nil, "libcurl refused option \(option)", nil, -1)
                 }
                 var code = url.withCString { baa_curl_setopt_ptr(setopt, handle, BAA_CURLOPT_URL, $0) }
                 if code == BAA_CURLE_OK { code = baa_curl_setopt_ptr(setopt, handle, BAA_CURLOPT_ERRORBUFFER, errors.baseAddress) }
                 if code == BAA_CURLE_OK { code = baa_curl_setopt_ptr(setopt, handle, BAA_CURLOPT_HTTPHEADER, UnsafeRawPointer(list)) }
                 if code == BAA_CURLE_OK { code = baa_curl_setopt_ptr(setopt, handle, BAA_CURLOPT_POSTFIELDS, fields) }
                 if code == BAA_CURLE_OK { code = baa_curl_setopt_discard_body(setopt, handle) }
+                if code == BAA_CURLE_OK { code = baa_curl_setopt_retry_after(setopt, handle, &retryAfter) }
                 if code == BAA_CURLE_OK { code = easyPerform(handle) }
                 var status = 0
                 _ = baa_curl_getinfo_long(getinfo, handle, BAA_CURLINFO_RESPONSE_CODE, &status)
-                guard code != BAA_CURLE_OK else { return (status > 0 ? status : nil, nil) }
+                var location: String?
+                if (300..<400).contains(status) {
+                    var p: UnsafePointer<CChar>?
+                    if baa_curl_getinfo_string(getinfo, handle, BAA_CURLINFO_REDIRECT_URL, &p) == BAA_CURLE_OK, let p { location = String(cString: p) }
+                }
+                guard code != BAA_CURLE_OK else { return (status > 0 ? status : nil, nil, location, 0) }
                 let message = errors[0] != 0 ? String(cString: errors.baseAddress!) : easyStrerror(code).map { String(cString: $0) }
-                return (status > 0 ? status : nil, message ?? "libcurl error \(code)")
+                return (status > 0 ? status : nil, message ?? "libcurl error \(code)", location, code)
             }
         }
     }

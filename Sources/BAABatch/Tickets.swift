@@ -88,14 +88,22 @@ public struct SentState: Codable, Sendable, Equatable {
         public var sent: String
         public var status: Int
     }
+    /// A ticket posted without an answer (or whose run ended while posting): it may exist in the tracker.
+    public struct Pending: Codable, Sendable, Equatable {
+        public var vendor: String
+        public var since: String
+        public var fingerprints: [String]
+    }
     public var schemaVersion = 1
     public var fingerprints: [String: Record] = [:]
-    enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", fingerprints }
+    /// By idempotency key: recorded before a ticket is sent, removed once the tracker answers.
+    public var unknown: [String: Pending]?
+    enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version", fingerprints, unknown }
     public init() {}
 
     public static func load(path: String) throws -> SentState {
         guard FileManager.default.fileExists(atPath: path) else { return SentState() }
-        do { return try JSONDecoder().decode(SentState.self, from: Data(contentsOf: URL(fileURLWithPath: path))) } catch {
+        do { return try JSONDecoder().decode(SentState.self, from: try RawPath.read(path, limit: 1 << 30)) } catch {
             throw TicketError(message: "\(path): not a ticket state file (\(error)); move it away to start afresh")
         }
     }
@@ -122,6 +130,8 @@ public struct TicketPoster {
     /// First backoff in seconds; doubles each retry.
     public var baseDelay: Double = 1.0
     public var timeout: Double = 30
+    /// Follow a 3xx to the same origin (scheme, host and port) only, at most 5 hops; never to another host.
+    public var followRedirects = false
 
     public init(url: URL, token: String?) { self.url = url; self.token = token }
 
@@ -129,32 +139,68 @@ public struct TicketPoster {
         public var status: Int?
         public var attempts: Int
         public var error: String?
+        /// No answer came although the request may have reached the tracker (a timeout, a connection closed after
+        /// sending): not retried, since a retry could open a second ticket.
+        public var unknown = false
         public var accepted: Bool { status.map { (200..<300).contains($0) } ?? false }
     }
 
-    /// One POST: the HTTP status (nil when no response came) and the transport error (nil when none).
-    func once(_ body: Data) -> (Int?, String?) {
-        guard let curl = CurlAPI.shared else { return (nil, CurlAPI.unavailable) }
+    /// One POST, redirects handled as above.
+    func once(_ body: Data, idempotencyKey: String?) -> CurlAPI.Response {
+        guard let curl = CurlAPI.shared else { return CurlAPI.Response(status: nil, error: CurlAPI.unavailable, code: -1) }
         var headers = ["Content-Type: application/json", "User-Agent: baa/\(BAAVersion.current)"]
         if let token { headers.append("Authorization: Bearer \(token)") }
+        // The same key on every attempt and every run for the same set of findings: a tracker that honours it
+        // opens one issue however often the request arrives.
+        if let idempotencyKey { headers.append("Idempotency-Key: \(idempotencyKey)") }
         // Send the body at once, as URLSession does, rather than wait up to 1 s for a "100 Continue".
         headers.append("Expect:")
-        return curl.post(url: url.absoluteString, headers: headers, body: body, timeout: timeout)
+        var target = url
+        for _ in 0..<6 {
+            var r = curl.post(url: target.absoluteString, headers: headers, body: body, timeout: timeout)
+            guard let status = r.status, (300..<400).contains(status) else { return r }
+            // A redirect is a failure that names where it points (a 302 to a login page is not a ticket; a 307 to
+            // another host would take the excerpts there), unless --follow-redirects and the same origin.
+            guard let location = r.location, let next = URL(string: location, relativeTo: target)?.absoluteURL else {
+                r.error = "HTTP \(status) redirect with no Location: not followed"
+                return r
+            }
+            guard followRedirects, TicketPoster.sameOrigin(next, url) else {
+                let why = followRedirects ? "another origin: never followed" : "not followed (--follow-redirects follows same-origin ones)"
+                r.error = "HTTP \(status) redirect to \(next.absoluteString): \(why)"
+                return r
+            }
+            target = next
+        }
+        return CurlAPI.Response(status: nil, error: "more than 5 redirects: not followed", code: -1)
     }
 
-    /// Sends one payload, retrying 5xx and connection errors.
-    public func send(_ body: Data) -> Outcome {
+    static func sameOrigin(_ a: URL, _ b: URL) -> Bool {
+        func port(_ u: URL) -> Int? { u.port ?? (u.scheme == "https" ? 443 : u.scheme == "http" ? 80 : nil) }
+        return a.scheme?.lowercased() == b.scheme?.lowercased() && a.host?.lowercased() == b.host?.lowercased() && port(a) == port(b)
+    }
+
+    /// Sends one payload: retries 429, 5xx and connection errors where nothing reached the tracker (waiting what
+    /// Retry-After says for 429 and 503, else doubling from `baseDelay`), never past `deadline`; a timeout or a
+    /// connection closed after sending is not retried (outcome unknown).
+    public func send(_ body: Data, idempotencyKey: String? = nil, deadline: Date? = nil) -> Outcome {
         var attempt = 0
         var delay = baseDelay
         while true {
             attempt += 1
-            let (status, error) = once(body)
-            let retryable = status.map { $0 >= 500 } ?? true
-            if !retryable || attempt >= maxAttempts {
-                let err = error ?? status.flatMap { (200..<300).contains($0) ? nil : "HTTP \($0)" }
-                return Outcome(status: status, attempts: attempt, error: err)
+            let r = once(body, idempotencyKey: idempotencyKey)
+            if r.outcomeUnknown {
+                return Outcome(status: nil, attempts: attempt, error: "no answer (\(r.error ?? "timed out")): the tracker may have opened it, so it is not sent again", unknown: true)
             }
-            Thread.sleep(forTimeInterval: delay)
+            let retryable = r.status.map { $0 >= 500 || $0 == 429 } ?? (r.code != -1)
+            let err = r.error ?? r.status.flatMap { (200..<300).contains($0) ? nil : "HTTP \($0)" }
+            if !retryable || attempt >= maxAttempts { return Outcome(status: r.status, attempts: attempt, error: err) }
+            var wait = delay
+            if let after = r.retryAfter, r.status == 429 || r.status == 503 { wait = Double(after) }
+            if let deadline, Date().addingTimeInterval(wait) > deadline {
+                return Outcome(status: r.status, attempts: attempt, error: (err ?? "failed") + "; not retried: the --deadline would pass")
+            }
+            Thread.sleep(forTimeInterval: wait)
             delay *= 2
         }
     }
@@ -164,6 +210,10 @@ public struct TicketPoster {
 public struct TicketSender {
     public var poster: TicketPoster
     public var statePath: String
+    /// Seconds for all the posting (nil: none).
+    public var deadlineSeconds: Double?
+    /// Send again the tickets whose outcome is unknown (after checking the tracker).
+    public var resendUnknown = false
 
     public init(poster: TicketPoster, statePath: String) { self.poster = poster; self.statePath = statePath }
 
@@ -175,6 +225,8 @@ public struct TicketSender {
         public var attempts = 0
         /// Interrupted before every ticket was sent.
         public var stopped = false
+        /// Tickets posted without an answer this run, or held from an earlier one: "vendor: why".
+        public var unknown: [String] = []
     }
 
     /// Sends one ticket per vendor with findings not yet accepted, reading vendors one at a time.
@@ -192,6 +244,7 @@ public struct TicketSender {
         }
         var state = try SentState.load(path: statePath)
         var summary = Summary()
+        let deadline = deadlineSeconds.map { Date().addingTimeInterval($0) }
         let enc = JSONEncoder()
         enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         try batch.forEachVendor { v in
@@ -200,8 +253,30 @@ public struct TicketSender {
                 if !TicketBuilder.tickets(for: [v]).isEmpty { summary.alreadySent += 1 }
                 return
             }
-            let outcome = poster.send(try enc.encode(t))
+            // A ticket whose findings were posted once with no answer may exist: held until the tracker is checked.
+            let held = (state.unknown ?? [:]).filter { !Set($0.value.fingerprints).isDisjoint(with: t.fingerprints) }
+            if !held.isEmpty && !resendUnknown {
+                let since = held.values.map(\.since).min() ?? "?"
+                summary.unknown.append("\(t.vendor): posted at \(since) with no answer; it may exist in the tracker: check, then re-run with --resend-unknown")
+                return
+            }
+            if let deadline, Date() > deadline {
+                summary.failed.append("\(t.vendor): not sent: the --deadline passed")
+                return
+            }
+            let key = SHA256.hex(Array(t.fingerprints.sorted().joined(separator: "\n").utf8))
+            // Recorded before sending: a run that dies while posting leaves it "unknown", not forgotten.
+            for k in held.keys { state.unknown?[k] = nil }
+            state.unknown = (state.unknown ?? [:]).merging([key: .init(vendor: t.vendor, since: BatchClock.iso(Date()), fingerprints: t.fingerprints.sorted())]) { $1 }
+            try state.save(path: statePath)
+            let outcome = poster.send(try enc.encode(t), idempotencyKey: key, deadline: deadline)
             summary.attempts += outcome.attempts
+            if outcome.unknown {
+                summary.unknown.append("\(t.vendor): \(outcome.error ?? "no answer")")
+                return
+            }
+            state.unknown?[key] = nil
+            if state.unknown?.isEmpty == true { state.unknown = nil }
             if outcome.accepted, let status = outcome.status {
                 let now = BatchClock.iso(Date())
                 for fp in t.fingerprints { state.fingerprints[fp] = .init(vendor: t.vendor, sent: now, status: status) }
@@ -209,6 +284,7 @@ public struct TicketSender {
                 try state.save(path: statePath)
                 summary.sent += 1
             } else {
+                try state.save(path: statePath)
                 let why = "\(t.vendor): \(outcome.error ?? "not accepted") after \(outcome.attempts) attempt\(outcome.attempts == 1 ? "" : "s")"
                 summary.failed.append(why)
                 log(why)

@@ -1,3 +1,4 @@
+import BAAUtil
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -52,7 +53,7 @@ public struct FolderWalker {
     /// Walks `root`. Throws only when the root itself cannot be read.
     public func walk(root: String) throws -> Result {
         var st = stat()
-        guard stat(root, &st) == 0 else { throw WalkError(path: root, reason: String(cString: strerror(errno))) }
+        guard RawPath.statPath(root, &st) == 0 else { throw WalkError(path: root, reason: String(cString: strerror(errno))) }
         var result = Result()
         if (st.st_mode & S_IFMT) != S_IFDIR {
             let name = (root as NSString).lastPathComponent
@@ -70,10 +71,10 @@ public struct FolderWalker {
 
     private func visit(dir: String, relative: [String], visited: inout Set<DirID>, into result: inout Result) {
         let names: [String]
-        do { names = try FileManager.default.contentsOfDirectory(atPath: dir).sorted() } catch {
+        if let listed = RawPath.listDirectory(dir) { names = listed.sorted() } else {
             let rel = relative.joined(separator: "/")
             result.files.append(BatchFile(path: dir, relativePath: rel, vendor: vendorKey(relative + [""]), loose: false,
-                                          problem: "cannot list the folder: \((error as NSError).localizedDescription)"))
+                                          problem: "cannot list the folder: \(String(cString: strerror(errno)))"))
             return
         }
         for name in names {
@@ -89,13 +90,13 @@ public struct FolderWalker {
                 continue
             }
             var lst = stat()
-            guard lstat(path, &lst) == 0 else {
+            guard RawPath.lstatPath(path, &lst) == 0 else {
                 result.files.append(file(path, relParts, problem: "cannot stat: \(String(cString: strerror(errno)))"))
                 continue
             }
             var st = lst
             if (lst.st_mode & S_IFMT) == S_IFLNK {
-                if stat(path, &st) != 0 {
+                if RawPath.statPath(path, &st) != 0 {
                     let e = errno
                     if matches(rel, name, exclude) { result.excluded += 1; continue }
                     result.files.append(file(path, relParts, problem: e == ELOOP ? "symbolic link loop" : "broken symbolic link (\(String(cString: strerror(e))))"))

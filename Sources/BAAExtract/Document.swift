@@ -110,6 +110,7 @@ public struct ExtractError: Error, CustomStringConvertible, Sendable, Equatable 
 
     /// The path with control characters escaped ("\n", "\t", "\u{1B}"), so a message stays one line.
     public static func displayPath(_ path: String) -> String {
+        let path = RawPath.display(path)
         guard path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{2028}" || $0 == "\u{2029}" }) else { return path }
         var out = ""
         for scalar in path.unicodeScalars {

@@ -36,9 +36,9 @@ public struct DocumentLoader: Sendable {
 
     public func load(path: String) throws(ExtractError) -> Document {
         var st = stat()
-        guard stat(path, &st) == 0 else {
+        guard RawPath.statPath(path, &st) == 0 else {
             let e = errno
-            if e == ENOENT { throw ExtractError(path: path, message: lstat(path, &st) == 0 ? "broken symbolic link" : "no such file") }
+            if e == ENOENT { throw ExtractError(path: path, message: RawPath.lstatPath(path, &st) == 0 ? "broken symbolic link" : "no such file") }
             if e == ELOOP { throw ExtractError(path: path, message: "symbolic link loop") }
             throw ExtractError(path: path, message: "cannot read: \(String(cString: strerror(e)))")
         }
@@ -55,13 +55,9 @@ public struct DocumentLoader: Sendable {
             throw ExtractError(path: path, message: DocumentLoader.overLimit("file is", size, options.maxFileBytes, "--max-file-size"))
         }
         // Read at most one byte past the limit: a file that grows after the stat is still refused.
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw ExtractError(path: path, message: "cannot read: \(String(cString: strerror(errno)))")
-        }
-        defer { try? handle.close() }
         let data: Data
-        do { data = try handle.read(upToCount: options.maxFileBytes + 1) ?? Data() } catch {
-            throw ExtractError(path: path, message: "cannot read: \((error as NSError).localizedDescription)")
+        do { data = try RawPath.read(path, limit: options.maxFileBytes) } catch {
+            throw ExtractError(path: path, message: "cannot read: \((error as? IOFailure)?.reason ?? "\(error)")")
         }
         if data.count > options.maxFileBytes {
             throw ExtractError(path: path, message: "file grew past the \(TimeBudget.count(options.maxFileBytes))-byte limit while being read (--max-file-size)")

@@ -21,6 +21,44 @@ static inline int baa_curl_getinfo_long(void *fn, void *handle, int info, long *
     return ((baa_curl_variadic_fn)fn)(handle, info, value);
 }
 
+static inline int baa_curl_getinfo_string(void *fn, void *handle, int info, const char **value) {
+    return ((baa_curl_variadic_fn)fn)(handle, info, value);
+}
+
+/// A CURLOPT_HEADERFUNCTION that keeps a `Retry-After: SECONDS` value (-1 when none) in the long at `user`.
+static inline size_t baa_curl_header_retry_after(char *data, size_t size, size_t count, void *user) {
+    size_t n = size * count;
+    const char *name = "retry-after:";
+    size_t k = 12;
+    if (n > k) {
+        size_t i = 0;
+        for (; i < k; i++) {
+            char c = data[i];
+            if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+            if (c != name[i]) break;
+        }
+        if (i == k) {
+            long v = 0; int digits = 0;
+            for (size_t j = k; j < n; j++) {
+                char c = data[j];
+                if (c == ' ' || c == '\t') { if (digits) break; continue; }
+                if (c < '0' || c > '9') break;
+                if (v < 100000000) v = v * 10 + (c - '0');
+                digits = 1;
+            }
+            if (digits) *(long *)user = v;
+        }
+    }
+    return n;
+}
+
+static inline int baa_curl_setopt_retry_after(void *fn, void *handle, long *value) {
+    size_t (*header)(char *, size_t, size_t, void *) = baa_curl_header_retry_after;
+    int code = ((baa_curl_variadic_fn)fn)(handle, 20079 /* CURLOPT_HEADERFUNCTION */, header);
+    if (code != 0) return code;
+    return ((baa_curl_variadic_fn)fn)(handle, 10029 /* CURLOPT_HEADERDATA */, value);
+}
+
 /// A CURLOPT_WRITEFUNCTION that drops the response body (libcurl's default writes it to stdout).
 static inline size_t baa_curl_discard(char *data, size_t size, size_t count, void *user) {
     (void)data; (void)user;
@@ -49,6 +87,8 @@ static inline int baa_curl_setopt_discard_body(void *fn, void *handle) {
 #define BAA_CURLPROTO_HTTPS 2L
 // CURLINFO_LONG 0x200000 + 2
 #define BAA_CURLINFO_RESPONSE_CODE 0x200002
+// CURLINFO_STRING 0x100000 + 31: where a 3xx points (absolute), not followed
+#define BAA_CURLINFO_REDIRECT_URL 0x10001F
 #define BAA_CURL_GLOBAL_DEFAULT 3L
 #define BAA_CURLE_OK 0
 #define BAA_CURL_ERROR_SIZE 256

@@ -3,6 +3,7 @@ import BAAClauses
 import BAAExtract
 import BAAReport
 import BAAReview
+import BAAUtil
 import Foundation
 import PCRE2
 
@@ -18,19 +19,22 @@ struct BAACommand: ParsableCommand {
         commandName: "baa",
         abstract: "Review HIPAA Business Associate Agreements: required terms, breach deadlines, AI training, subcontractors.",
         version: BAAVersion.current,
-        subcommands: [ReviewCommand.self, ExplainCommand.self, RulesCommand.self, EvalCommand.self, ExtractCommand.self, BatchCommand.self, MergeCommand.self, BenchMatchCommand.self],
+        subcommands: [ReviewCommand.self, ExplainCommand.self, RulesCommand.self, EvalCommand.self, ExtractCommand.self, BatchCommand.self, MergeCommand.self, AuditCommand.self, BenchMatchCommand.self],
         defaultSubcommand: nil
     )
 
     static func mainWithExitCodes() -> Never {
         do {
-            var command = try parseAsRoot()
+            var command = try parseAsRoot(Array(RawPath.arguments().dropFirst()))  // paths byte for byte
             try command.run()
             Foundation.exit(0)
         } catch let code as ExitCode {
             Foundation.exit(code.rawValue)
         } catch let e as UserError {
-            FileHandle.standardError.write(Data("baa: error: \(e.message)\n".utf8))
+            SafeIO.stderr("baa: error: \(e.message)\n")
+            Foundation.exit(2)
+        } catch let e as IOFailure {
+            SafeIO.stderr("baa: error: \(e)\n")
             Foundation.exit(2)
         } catch {
             let code = exitCode(for: error)
@@ -38,7 +42,7 @@ struct BAACommand: ParsableCommand {
                 print(fullMessage(for: error))
                 Foundation.exit(0)
             }
-            FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+            SafeIO.stderr((fullMessage(for: error) + "\n"))
             Foundation.exit(2)
         }
     }
@@ -55,7 +59,7 @@ struct LibraryOptions: ParsableArguments {
         }
         do { return try ClauseLibrary.load(directory: dir) } catch {
             // path:line:col errors, one per line.
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            SafeIO.stderr((error.description + "\n"))
             throw UserError("the clause library in \(dir) has \(error.errors.count) error(s); fix them and re-run `baa rules test`")
         }
     }
@@ -163,10 +167,11 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 /// Writes output to stdout or atomically to --output.
-func emit(_ text: String, to path: String?) throws {
+func emit(_ text: String, to path: String?, json: Bool = false) throws {
+    let text = RawPath.display(text, json: json)  // raw path bytes as \xFF
     if let path {
         do { try AtomicFile.write(text, to: path) } catch { throw UserError("\(error)") }
     } else {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        do { try SafeIO.stdout(text) } catch { throw UserError("\(error)") }
     }
 }

@@ -4,14 +4,12 @@ import BAAClauses
 import BAAExtract
 import BAAReport
 import BAAReview
+import BAAUtil
 import Foundation
 
 enum BatchFormat: String, ExpressibleByArgument, CaseIterable {
     case terminal, json, jsonl, tickets, html
 }
-
-/// Set by the SIGINT handler; workers poll it between files.
-nonisolated(unsafe) private var interruptRequested: Int32 = 0
 
 struct BatchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -51,6 +49,12 @@ struct BatchCommand: ParsableCommand {
     @Option(name: .customLong("ticket-state"), help: "Sent-fingerprint state file (default: .baa-tickets-sent.json beside --output, else in the current folder).")
     var ticketState: String?
     @Option(name: .long, help: "Attempts per ticket on 5xx or connection errors.") var retries = 5
+    @Option(name: .long, help: "Seconds one ticket request may take before its outcome is unknown.") var timeout = 30.0
+    @Option(name: .long, help: "Seconds all the ticket posting may take (0: no limit).") var deadline = 0.0
+    @Flag(name: .customLong("resend-unknown"), help: "Send again tickets posted earlier with no answer (check the tracker first).")
+    var resendUnknown = false
+    @Flag(name: .customLong("follow-redirects"), help: "Follow a tracker's redirects to the same origin (scheme, host, port); never to another host.")
+    var followRedirects = false
     @Option(name: .customLong("retry-delay"), help: "First retry delay in seconds (doubles each retry).") var retryDelay = 1.0
     @Flag(name: .long, help: "Leave excerpts out of every output.") var redact = false
     @Option(name: .customLong("fail-on"), help: "Exit 1 when a vendor finding is at or above this severity.") var failOn: Severity?
@@ -67,6 +71,8 @@ struct BatchCommand: ParsableCommand {
         }
         if format == .html && output == nil { throw ValidationError("--format html needs --output (-o): the documents' reports are written beside the dashboard") }
         if retries < 1 { throw ValidationError("--retries must be at least 1") }
+        if !(timeout > 0) || !timeout.isFinite { throw ValidationError("--timeout takes seconds, more than 0") }
+        if !(deadline >= 0) || !deadline.isFinite { throw ValidationError("--deadline takes seconds, 0 or more (0: no limit)") }
         if !(cacheMaxAge >= 0) { throw ValidationError("--cache-max-age must be 0 or more days") }
     }
 
@@ -77,8 +83,8 @@ struct BatchCommand: ParsableCommand {
     }
 
     func run() throws {
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir) else { throw UserError("\(directory): no such folder") }
+        var st = stat()
+        guard RawPath.statPath(directory, &st) == 0 else { throw UserError("\(SafeIO.displayPath(directory)): no such folder") }
         let lib = try library.loadLibrary()
         var playbook = Playbook()
         if let playbookPath {
@@ -99,26 +105,28 @@ struct BatchCommand: ParsableCommand {
 
         let progressOn = !quiet && isatty(STDERR_FILENO) == 1
         let bar = ProgressBar(enabled: progressOn)
+        // Temporaries of earlier runs that were killed (SIGKILL cannot be handled): swept before this run makes its own.
+        let spoolParent = output.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
+        if let spoolParent { Temporaries.sweepStale(in: spoolParent) } else { Temporaries.sweepStale(in: NSTemporaryDirectory(), spoolsOnly: true) }
+        // SIGINT, SIGTERM, SIGHUP: stop taking files, write what is complete, remove the temporaries; a second
+        // signal ends the run at once (temporaries removed). SIGPIPE: a closed pipe is a write error (EPIPE).
+        Temporaries.installSignalHandlers(graceful: true)
         let sink: TextSink
         do { sink = try TextSink(path: output) } catch { throw UserError("\(error)") }
-
-        interruptRequested = 0
-        signal(SIGINT) { _ in
-            interruptRequested = 1
-            signal(SIGINT, SIG_DFL)  // a second Ctrl-C stops at once
-        }
-        defer { signal(SIGINT, SIG_DFL) }
+        sink.json = format != .terminal
+        let stopRequested: @Sendable () -> Bool = { Temporaries.stopSignal != 0 }
 
         let result: SpooledBatch
         let streamLines = format == .jsonl
         do {
             // The spool sits beside --output (same disk as the result), else in the temporary folder.
-            let spoolParent = output.map { URL(fileURLWithPath: $0).deletingLastPathComponent().path }
+            let outputFailed = SendableFlag()
             result = try runner.run(keepDocuments: format == .json || format == .html, redact: redact, spoolParent: spoolParent,
-                                    shouldStop: { interruptRequested != 0 }, onProgress: bar.draw) { outcome in
+                                    shouldStop: { stopRequested() || outputFailed.isSet }, onProgress: bar.draw) { outcome in
                 if streamLines, case .reviewed(let d) = outcome, let lines = try? BatchRenderer.jsonLines(d, redact: redact) {
                     sink.write(lines)
                     if output == nil { sink.flush() }
+                    if sink.failure != nil { outputFailed.set() }  // no use reviewing on: the output is lost
                 }
             }
         } catch let e as WalkError {
@@ -147,41 +155,50 @@ struct BatchCommand: ParsableCommand {
             try sink.commit()
         } catch let e as SpoolError { throw UserError(e.description) }
         if format != .terminal && progressOn {
-            FileHandle.standardError.write(Data((BatchRenderer.summaryLine(result.info) + "\n").utf8))
+            SafeIO.stderr((BatchRenderer.summaryLine(result.info) + "\n"))
         }
         if result.cacheEntriesPruned > 0 && !quiet {
             let n = result.cacheEntriesPruned
-            FileHandle.standardError.write(Data("baa: removed \(n) cache entr\(n == 1 ? "y" : "ies") no run has used for \(String(format: "%g", cacheMaxAge)) days\n".utf8))
+            SafeIO.stderr("baa: removed \(n) cache entr\(n == 1 ? "y" : "ies") no run has used for \(String(format: "%g", cacheMaxAge)) days\n")
+        }
+        if let (n, first) = result.cacheEntriesRejected {
+            SafeIO.stderr("baa: warning: \(n) cache entr\(n == 1 ? "y" : "ies") failed the integrity check (edited or damaged; first: \(SafeIO.displayPath(first))): reviewed again, not served\n")
         }
         if result.info.interrupted {
             let c = result.info.counts
-            FileHandle.standardError.write(Data("baa: interrupted: \(c.reviewed + c.errors) of \(c.files) files done (\(c.reviewed) reviewed, \(c.errors) errors), \(c.notReached) not reached; no tickets sent\n".utf8))
-            throw ExitCode(130)
+            SafeIO.stderr("baa: interrupted: \(c.reviewed + c.errors) of \(c.files) files done (\(c.reviewed) reviewed, \(c.errors) errors), \(c.notReached) not reached; no tickets sent\n")
+            throw ExitCode(128 + Temporaries.stopSignal)
         }
 
         var postFailed = false
         if let post, let url = URL(string: post) {
             let token = ProcessInfo.processInfo.environment[tokenEnv]
             if token?.isEmpty ?? true {
-                FileHandle.standardError.write(Data("baa: warning: $\(tokenEnv) is not set: posting without a bearer token\n".utf8))
+                SafeIO.stderr("baa: warning: $\(tokenEnv) is not set: posting without a bearer token\n")
             }
             if token?.isEmpty == false, url.scheme == "http", !["127.0.0.1", "localhost", "::1"].contains(url.host ?? "") {
-                FileHandle.standardError.write(Data("baa: warning: sending the bearer token over plain http to \(url.host ?? "?"); use https\n".utf8))
+                SafeIO.stderr("baa: warning: sending the bearer token over plain http to \(url.host ?? "?"); use https\n")
             }
             var poster = TicketPoster(url: url, token: token?.isEmpty == false ? token : nil)
             poster.maxAttempts = retries
             poster.baseDelay = retryDelay
-            let sender = TicketSender(poster: poster, statePath: ticketState ?? besideOutput(".baa-tickets-sent.json"))
+            poster.followRedirects = followRedirects
+            poster.timeout = timeout
+            var sender = TicketSender(poster: poster, statePath: ticketState ?? besideOutput(".baa-tickets-sent.json"))
+            sender.deadlineSeconds = deadline > 0 ? deadline : nil
+            sender.resendUnknown = resendUnknown
             let summary: TicketSender.Summary
-            do { summary = try sender.send(result, redact: redact, shouldStop: { interruptRequested != 0 }) } catch { throw UserError("\(error)") }
+            do { summary = try sender.send(result, redact: redact, shouldStop: stopRequested) } catch { throw UserError("\(error)") }
             var line = "baa: tickets: \(summary.sent) sent, \(summary.alreadySent) already sent earlier"
             if summary.stopped { line += "; interrupted before the rest were sent (they go next run)" }
             if !summary.failed.isEmpty { line += ", \(summary.failed.count) not accepted" }
-            FileHandle.standardError.write(Data((line + "\n").utf8))
-            for f in summary.failed { FileHandle.standardError.write(Data("baa: error: ticket for \(f)\n".utf8)) }
-            postFailed = !summary.failed.isEmpty
+            if !summary.unknown.isEmpty { line += ", \(summary.unknown.count) of unknown outcome" }
+            SafeIO.stderr((line + "\n"))
+            for f in summary.failed { SafeIO.stderr("baa: error: ticket for \(f)\n") }
+            for u in summary.unknown { SafeIO.stderr("baa: error: ticket for \(u)\n") }
+            postFailed = !summary.failed.isEmpty || !summary.unknown.isEmpty
         }
-        if interruptRequested != 0 { throw ExitCode(130) }
+        if Temporaries.stopSignal != 0 { throw ExitCode(128 + Temporaries.stopSignal) }
         if postFailed { throw ExitCode(2) }
         if failOnError && result.info.counts.errors > 0 { throw ExitCode(2) }
         if let failOn, result.vendorSummaries.contains(where: { ($0.worstSeverity ?? .info) >= failOn && $0.worstSeverity != nil }) { throw ExitCode(1) }
@@ -208,12 +225,20 @@ final class ProgressBar {
         var line = "\r\u{1B}[K\(bar) \(p.done)/\(p.total) files  \(String(format: "%.1f", p.rate))/s  ETA \(eta)"
         if p.cached > 0 { line += "  \(p.cached) cached" }
         if p.errors > 0 { line += "  \(p.errors) error\(p.errors == 1 ? "" : "s")" }
-        FileHandle.standardError.write(Data(line.utf8))
+        SafeIO.stderr(line)
         drawn = true
     }
 
     func finish() {
-        if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+        if drawn { SafeIO.stderr("\r\u{1B}[K") }
     }
 }
 
+
+/// A flag one thread sets and others read.
+final class SendableFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    func set() { lock.lock(); value = true; lock.unlock() }
+}

@@ -2,6 +2,7 @@ import ArgumentParser
 import BAAExtract
 import BAAReport
 import BAAReview
+import BAAUtil
 import Foundation
 
 struct EvalCommand: ParsableCommand {
@@ -65,7 +66,7 @@ struct EvalCommand: ParsableCommand {
                 if let only { d.labels = d.labels.filter { $0.key == only } }
                 eval.add(report: reviewer.review(try loader.load(path: path)), labels: d)
             } catch {
-                FileHandle.standardError.write(Data("baa: error: \(error)\n".utf8)); errors += 1
+                SafeIO.stderr("baa: error: \(error)\n"); errors += 1
             }
         }
         switch format {

@@ -3,6 +3,7 @@ import BAAClauses
 import BAAExtract
 import BAAReport
 import BAAReview
+import BAAUtil
 import Foundation
 
 /// baa review's formats (eval and the others keep terminal and json).
@@ -50,6 +51,8 @@ struct ReviewCommand: ParsableCommand {
     }
 
     func run() throws {
+        Temporaries.installSignalHandlers(graceful: false)
+        if let output { Temporaries.sweepStale(in: URL(fileURLWithPath: output).deletingLastPathComponent().path) }
         let lib = try library.loadLibrary()
         var playbook = Playbook()
         if let playbookPath {
@@ -67,10 +70,10 @@ struct ReviewCommand: ParsableCommand {
                 reports.append(report)
                 if let document { documents.append(document) }
             case .finished(.failure(let error)):
-                FileHandle.standardError.write(Data("baa: error: \(error.description)\n".utf8))
+                SafeIO.stderr("baa: error: \(error.description)\n")
                 inputErrors += 1
             case .abandoned(let over):
-                FileHandle.standardError.write(Data("baa: error: \(ExtractError(path: file, over).description)\n".utf8))
+                SafeIO.stderr("baa: error: \(ExtractError(path: file, over).description)\n")
                 inputErrors += 1
                 // The abandoned worker may still be using the old reviewer's match state.
                 reviewer = Reviewer(library: lib, playbook: playbook, limits: matchLimits.limits)
@@ -88,7 +91,7 @@ struct ReviewCommand: ParsableCommand {
             text = reports.map(r.render).joined(separator: "\n")
         }
         // With no report to write, a previous report at --output stays as it was.
-        if !reports.isEmpty || (format == .json && output == nil) { try emit(text, to: output) }
+        if !reports.isEmpty || (format == .json && output == nil) { try emit(text, to: output, json: format == .json) }
         if inputErrors > 0 { throw ExitCode(2) }
         if let failOn, reports.contains(where: { $0.findings.contains { $0.severity >= failOn } }) { throw ExitCode(1) }
     }
@@ -142,7 +145,7 @@ struct ExplainCommand: ParsableCommand {
         out += "Kind: \(e.kind.rawValue)  ·  Citation: \(TerminalReporter.citation(e.citation))  ·  Severity when missing: \(e.severity.rawValue)\n\n"
         out += TerminalReporter.wrapPublic(e.rationale) + "\n\nRecommended language:\n" + TerminalReporter.wrapPublic(e.recommendation, indent: "  ") + "\n\nRules:\n"
         for r in e.rules { out += "  \(r.id) (\(r.verdict.rawValue), \(r.scope.rawValue)): \(r.description)\n" }
-        print(out, terminator: "")
+        do { try SafeIO.stdout(out) } catch { throw UserError("\(error)") }
     }
 }
 
@@ -157,24 +160,33 @@ struct ExtractCommand: ParsableCommand {
     func run() throws {
         let options = try extraction.options()
         var failed = false
+        Temporaries.installSignalHandlers(graceful: false)
         for file in files {
+            let doc: Document
+            do { doc = try loadWithinBudget(file, options: options).get() } catch {
+                SafeIO.stderr("baa: error: \(error.description)\n")
+                failed = true
+                continue
+            }
             do {
-                let doc = try loadWithinBudget(file, options: options).get()
                 if quiet { continue }
-                for w in doc.warnings { FileHandle.standardError.write(Data("baa: warning: \(file): \(w)\n".utf8)) }
+                for w in doc.warnings { SafeIO.stderr("baa: warning: \(file): \(w)\n") }
                 if outline {
-                    print(OutlineRenderer.render(doc), terminator: "")
+                    try SafeIO.stdout(OutlineRenderer.render(doc))
                 } else if locations {
                     var offset = 0
+                    var out = ""
                     for line in doc.text.split(separator: "\n", omittingEmptySubsequences: false) {
                         let loc = doc.sourceMap.location(at: offset)
-                        if !line.isEmpty { print("p\(loc.page):\(loc.line)\t\(line)") }
+                        if !line.isEmpty { out += "p\(loc.page):\(loc.line)\t\(line)\n" }
                         offset += line.utf8.count + 1
+                        if out.utf8.count >= 1 << 16 { try SafeIO.stdout(out); out = "" }
                     }
-                } else { print(doc.text, terminator: "") }
+                    try SafeIO.stdout(out)
+                } else { try SafeIO.stdout(doc.text) }
             } catch {
-                FileHandle.standardError.write(Data("baa: error: \(error.description)\n".utf8))
-                failed = true
+                // The output is lost (a full disk, a closed pipe): one line, exit 2, no use going on.
+                throw UserError("\(error)")
             }
         }
         if failed { throw ExitCode(2) }

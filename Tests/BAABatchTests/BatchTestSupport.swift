@@ -101,7 +101,15 @@ final class LoopbackServer: @unchecked Sendable {
     var url: String { "http://127.0.0.1:\(port)/rest/api/issue" }
     var requests: [Request] { lock.lock(); defer { lock.unlock() }; return recorded }
 
-    init(script: [Int] = [], fallback: Int = 201) throws {
+    /// Sent as `Location` with a 3xx.
+    var location: String?
+    /// Sent as `Retry-After` with a 429 or 503.
+    var retryAfter: Int?
+    /// Seconds to wait before answering, request by request (then none): a tracker slower than the client.
+    var delays: [Double] = []
+
+    init(script: [Int] = [], fallback: Int = 201, location: String? = nil) throws {
+        self.location = location
         self.script = script
         self.fallback = fallback
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -131,8 +139,11 @@ final class LoopbackServer: @unchecked Sendable {
         while true {
             let c = accept(fd, nil, nil)
             if c < 0 { return }
-            handle(c)
-            close(c)
+            // One thread per connection, so a slow answer does not hold up the next request.
+            Thread { [self] in
+                self.handle(c)
+                close(c)
+            }.start()
         }
     }
 
@@ -179,9 +190,13 @@ final class LoopbackServer: @unchecked Sendable {
         recorded.append(Request(method: String(requestLine.first ?? ""), path: requestLine.count > 1 ? String(requestLine[1]) : "",
                                 headers: headers, body: Data(body)))
         let status = script.isEmpty ? fallback : script.removeFirst()
+        let delay = delays.isEmpty ? 0 : delays.removeFirst()
         lock.unlock()
+        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
         let reply = status < 300 ? #"{"key":"BAA-1"}"# : #"{"error":"try later"}"#
-        send(c, "HTTP/1.1 \(status) Status\r\nContent-Type: application/json\r\nContent-Length: \(reply.utf8.count)\r\nConnection: close\r\n\r\n\(reply)")
+        var loc = (300..<400).contains(status) ? location.map { "Location: \($0)\r\n" } ?? "" : ""
+        if status == 429 || status == 503, let retryAfter { loc += "Retry-After: \(retryAfter)\r\n" }
+        send(c, "HTTP/1.1 \(status) Status\r\n\(loc)Content-Type: application/json\r\nContent-Length: \(reply.utf8.count)\r\nConnection: close\r\n\r\n\(reply)")
     }
 }
 

@@ -102,6 +102,10 @@ final class TicketWebhookTests: XCTestCase {
         XCTAssertEqual(r.status, 2)
         XCTAssertTrue(r.stderr.contains("after 3 attempts"), r.stderr)
         let state = dir.appendingPathComponent(".baa-tickets-sent.json").path
-        XCTAssertFalse(FileManager.default.fileExists(atPath: state), "nothing was accepted, so nothing is recorded")
+        // Each ticket is noted as pending before it is sent (issue 15: a run that dies while posting must not forget
+        // it) and the note is removed when the tracker definitely did not take it: nothing accepted, nothing pending.
+        let saved = (try? JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: state))) as? [String: Any]) ?? [:]
+        XCTAssertEqual((saved["fingerprints"] as? [String: Any])?.count ?? 0, 0, "nothing was accepted, so nothing is recorded")
+        XCTAssertNil(saved["unknown"], "a refused connection is a definite failure, not an unknown outcome")
     }
 }
