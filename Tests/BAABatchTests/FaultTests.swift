@@ -164,6 +164,9 @@ final class FaultTests: XCTestCase {
             ("Sources/BAAReview/Segmenter.swift", "static let"),
             ("Sources/BAAReview/Reviewer.swift", "static let"),
             ("Sources/BAABatch/DocumentDater.swift", "static let"),
+            ("Sources/BAAExtract/Normalizer.swift", "static let"),       // static PCRE2 patterns (one regex engine)
+            ("Sources/BAAReview/Evaluation.swift", "static let"),
+            ("Sources/baa/BenchCommand.swift", "static let"),
             ("Sources/BAAReview/PartyRoles.swift", "try! Regex(\"(?!)\")"),  // the never-matching fallback pattern
             ("Sources/BAABatch/ReviewTypes+Init.swift", "try! JSONDecoder().decode(T.self, from: JSONSerialization.data(withJSONObject: object))"),
         ]
