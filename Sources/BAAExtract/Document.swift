@@ -1,4 +1,5 @@
 import Foundation
+import BAAUtil
 
 /// The formats the pipeline reads. Chosen by content (magic bytes), not only by extension.
 public enum DocumentFormat: String, Codable, Sendable, CaseIterable {
@@ -109,25 +110,7 @@ public struct ExtractError: Error, CustomStringConvertible, Sendable, Equatable 
     public var description: String { "\(ExtractError.displayPath(path)): \(message)" }
 
     /// The path with control characters escaped ("\n", "\t", "\u{1B}"), so a message stays one line.
-    public static func displayPath(_ path: String) -> String {
-        let path = RawPath.display(path)
-        guard path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{2028}" || $0 == "\u{2029}" }) else { return path }
-        var out = ""
-        for scalar in path.unicodeScalars {
-            switch scalar {
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}" {
-                    out += "\\u{" + String(scalar.value, radix: 16) + "}"
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out
-    }
+    public static func displayPath(_ path: String) -> String { SafeIO.displayPath(path) }
 
     /// The error for a document that ran past its time budget.
     public init(path: String, _ over: OverBudget) { self.init(path: path, message: over.description) }

@@ -95,10 +95,12 @@ public enum SafeIO {
         return 0o644
     }()
 
-    /// The path with control characters escaped, so a message stays one line.
+    /// The path with control characters (and the Unicode line and paragraph separators) escaped ("\\n", "\\t",
+    /// "\\u{1B}"), so a message stays one line; bytes that are not UTF-8 shown as \\xFF.
     public static func displayPath(_ path: String) -> String {
         let path = RawPath.display(path)
-        guard path.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return path }
+        func escaped(_ s: Unicode.Scalar) -> Bool { s.value < 0x20 || s.value == 0x7F || s == "\u{2028}" || s == "\u{2029}" }
+        guard path.unicodeScalars.contains(where: escaped) else { return path }
         var out = ""
         for scalar in path.unicodeScalars {
             switch scalar {
@@ -106,7 +108,7 @@ public enum SafeIO {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F { out += "\\u{" + String(scalar.value, radix: 16) + "}" } else { out.unicodeScalars.append(scalar) }
+                if escaped(scalar) { out += "\\u{" + String(scalar.value, radix: 16) + "}" } else { out.unicodeScalars.append(scalar) }
             }
         }
         return out
