@@ -181,6 +181,34 @@ def main():
         results["scaling"].append({"pages": pg, "review_s": s, "rss_kb": rss})
     print(json.dumps(results["startup"]), json.dumps(results["scaling"]), flush=True)
 
+    # One long line (issue 15): repeated breach sentences with no line break, 0.5 / 2 / 7 MB; linear means 7 MB
+    # takes about 14x the 0.5 MB time (the target: 7 MB under 10 s).
+    sentence = ("Business Associate shall notify Covered Entity of any Breach of Unsecured PHI within ten (10) business "
+                "days after discovery. ")
+    results["one_line"] = []
+    for mb in (0.5, 2, 7):
+        f = tmp / f"one-line-{mb}mb.txt"
+        f.write_text("This Business Associate Agreement governs PHI. " + sentence * int(mb * 1e6 / len(sentence)))
+        try:
+            s, rss = timed([str(BAA), "review", "--format", "json", str(f)], repeat=1)
+            results["one_line"].append({"mb": mb, "review_s": s, "rss_kb": rss})
+        except ToolFailed as e:
+            results["one_line"].append({"mb": mb, "failed": str(e)})
+    # A folder of 100,000 empty files (issue 15): the walk's peak memory, each file an error line.
+    many = tmp / "many"
+    many.mkdir()
+    for i in range(100_000):
+        (many / f"v{i // 200:03d}").mkdir(exist_ok=True) if i % 200 == 0 else None
+        (many / f"v{i // 200:03d}" / f"f{i}.txt").touch()
+    try:
+        s, rss = timed([str(BAA), "batch", str(many), "--no-cache", "--quiet", "--format", "json", "--output", str(tmp / "many.json")],
+                       repeat=1, ok=(0, 1, 2))
+        results["many_files"] = {"files": 100_000, "vendors": 500, "batch_s": s, "rss_kb": rss}
+    except ToolFailed as e:
+        results["many_files"] = {"files": 100_000, "failed": str(e)}
+    shutil.rmtree(many, ignore_errors=True)
+    print(json.dumps(results["one_line"]), json.dumps(results["many_files"]), flush=True)
+
     res = ROOT / "bench/results"
     res.mkdir(parents=True, exist_ok=True)
     (res / "latest.json").write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
@@ -237,6 +265,13 @@ def table(r):
               f"{r['startup']['rss_kb'] / 1024:.0f} MB.", "", "| pages (one text document) | baa review | peak RSS |", "|---:|---:|---:|"]
     for s in r["scaling"]:
         lines.append(f"| {s['pages']} | {s['review_s']:.3f} s | {s['rss_kb'] / 1024:.0f} MB |")
+    if r.get("one_line"):
+        lines += ["", "| one line of repeated breach sentences | baa review | peak RSS |", "|---:|---:|---:|"]
+        for o in r["one_line"]:
+            lines.append(f"| {o['mb']} MB | " + (f"{o['review_s']:.2f} s | {o['rss_kb'] / 1024:.0f} MB |" if "review_s" in o else f"failed: {o['failed']} | - |"))
+    if (m := r.get("many_files")):
+        lines += ["", f"100,000 empty files in 500 vendor folders: " + (f"`baa batch` {m['batch_s']:.1f} s, peak {m['rss_kb'] / 1024:.0f} MB."
+                                                                        if "batch_s" in m else f"failed: {m['failed']}.")]
     return "\n".join(lines) + "\n"
 
 
