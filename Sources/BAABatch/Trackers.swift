@@ -152,7 +152,8 @@ public struct TrackerConfig: Sendable, Equatable {
                     "labels": t.labels.map { $0.replacingOccurrences(of: ",", with: " ") }.joined(separator: ",")]
         case .servicenow:
             let level = TrackerConfig.serviceNowLevel(priority: t.priority)
-            return ["short_description": TrackerConfig.clip(t.summary, 160), "description": t.description,
+            // An incident's description is plain text: the Markdown's emphasis and code marks would show as typed.
+            return ["short_description": TrackerConfig.clip(t.summary, 160), "description": TrackerConfig.plainText(t.description),
                     "urgency": String(level), "impact": String(level)]
         }
     }
@@ -164,6 +165,12 @@ public struct TrackerConfig: Sendable, Equatable {
         case "High": 2
         default: 3
         }
+    }
+
+    /// Markdown as plain text: no `**`, no backticks, no trailing two-space hard breaks.
+    public static func plainText(_ markdown: String) -> String {
+        markdown.replacingOccurrences(of: "**", with: "").replacingOccurrences(of: "`", with: "")
+            .replacingOccurrences(of: "  \n", with: "\n")
     }
 
     static func clip(_ s: String, _ n: Int) -> String {

@@ -192,6 +192,9 @@ final class TrackerContractTests: XCTestCase {
             XCTAssertTrue((o["short_description"] as? String ?? "").hasPrefix("BAA review: "))
             XCTAssertEqual(o["urgency"] as? String, o["impact"] as? String)
             XCTAssertNil(o["fingerprints"], "no field ServiceNow would silently drop")
+            let text = o["description"] as? String ?? ""
+            XCTAssertTrue(text.hasPrefix("Vendor: "), "plain text, no Markdown marks: \(text.prefix(40))")
+            XCTAssertFalse(text.contains("**") || text.contains("`"))
         }
     }
 
