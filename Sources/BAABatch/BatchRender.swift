@@ -74,14 +74,19 @@ public enum BatchRenderer {
     }
 
     /// Ticket payloads, one per vendor with findings, as a JSON array.
-    public static func writeTickets(_ b: BatchSource, redact: Bool, to sink: TextSink) throws {
+    public static func writeTickets(_ b: BatchSource, redact: Bool, tracker: TrackerConfig = TrackerConfig(), to sink: TextSink) throws {
         let enc = JSONReporter.encoder()
         var first = true
         sink.write("[")
         try b.forEachVendor { v in
             for t in TicketBuilder.tickets(for: [v], redact: redact) {
                 sink.write(first ? "\n  " : ",\n  ")
-                sink.write(indent(try enc.encode(t), "  "))
+                if tracker.kind == .webhook {
+                    sink.write(indent(try enc.encode(t), "  "))
+                } else {
+                    let data = try JSONSerialization.data(withJSONObject: try tracker.object(t), options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+                    sink.write(indent(data, "  "))
+                }
                 first = false
             }
         }

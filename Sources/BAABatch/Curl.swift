@@ -42,7 +42,7 @@ struct CurlAPI: @unchecked Sendable {
     /// Returns the HTTP status (nil if no response came), libcurl's error message (nil on success) and, for a
     /// 3xx, where it points. As curl does by default, redirects are **not** followed (the caller decides: a
     /// ticket must never go, excerpts and all, to another host); http and https only, `timeout` for the whole
-    /// exchange, response body discarded.
+    /// exchange, the response body's first 64 KiB kept.
     struct Response {
         var status: Int?
         var error: String?
@@ -51,6 +51,8 @@ struct CurlAPI: @unchecked Sendable {
         var code: Int32 = 0
         /// Retry-After in seconds, when the response had one.
         var retryAfter: Int?
+        /// The response body's first 64 KiB (the created issue, or the tracker's error message).
+        var body = Data()
         /// Whether the request may have reached the server although no answer came (a timeout, a connection
         /// closed or reset after sending): a retry could open a second ticket.
         var outcomeUnknown: Bool {
@@ -59,17 +61,19 @@ struct CurlAPI: @unchecked Sendable {
     }
 
     func post(url: String, headers: [String], body: Data, timeout: Double) -> Response {
-        let r = postRaw(url: url, headers: headers, body: body, timeout: timeout)
-        return Response(status: r.status, error: r.error, location: r.location, code: r.code, retryAfter: r.retryAfter >= 0 ? r.retryAfter : nil)
-    }
-
-    func postRaw(url: String, headers: [String], body: Data, timeout: Double) -> (status: Int?, error: String?, location: String?, code: Int32, retryAfter: Int) {
         var retryAfter = -1
-        let r = postInner(url: url, headers: headers, body: body, timeout: timeout, retryAfter: &retryAfter)
-        return (r.status, r.error, r.location, r.code, retryAfter)
+        let answer = UnsafeMutablePointer<baa_curl_body>.allocate(capacity: 1)
+        defer { answer.deallocate() }
+        answer.pointee.length = 0
+        let r = postInner(url: url, headers: headers, body: body, timeout: timeout, retryAfter: &retryAfter, answer: answer)
+        // `data` is the struct's first field: the kept bytes start at its address.
+        let kept = Data(bytes: UnsafeRawPointer(answer), count: min(answer.pointee.length, Int(BAA_BODY_CAP)))
+        return Response(status: r.status, error: r.error, location: r.location, code: r.code,
+                        retryAfter: retryAfter >= 0 ? retryAfter : nil, body: kept)
     }
 
-    private func postInner(url: String, headers: [String], body: Data, timeout: Double, retryAfter: inout Int) -> (status: Int?, error: String?, location: String?, code: Int32) {
+    private func postInner(url: String, headers: [String], body: Data, timeout: Double, retryAfter: inout Int,
+                           answer: UnsafeMutablePointer<baa_curl_body>) -> (status: Int?, error: String?, location: String?, code: Int32) {
         guard let handle = easyInit() else { return (nil, "cannot start a libcurl transfer", nil, -1) }
         defer { easyCleanup(handle) }
         var list: OpaquePointer?
@@ -97,7 +101,7 @@ struct CurlAPI: @unchecked Sendable {
                 if code == BAA_CURLE_OK { code = baa_curl_setopt_ptr(setopt, handle, BAA_CURLOPT_ERRORBUFFER, errors.baseAddress) }
                 if code == BAA_CURLE_OK { code = baa_curl_setopt_ptr(setopt, handle, BAA_CURLOPT_HTTPHEADER, UnsafeRawPointer(list)) }
                 if code == BAA_CURLE_OK { code = baa_curl_setopt_ptr(setopt, handle, BAA_CURLOPT_POSTFIELDS, fields) }
-                if code == BAA_CURLE_OK { code = baa_curl_setopt_discard_body(setopt, handle) }
+                if code == BAA_CURLE_OK { code = baa_curl_setopt_keep_body(setopt, handle, answer) }
                 if code == BAA_CURLE_OK { code = baa_curl_setopt_retry_after(setopt, handle, &retryAfter) }
                 if code == BAA_CURLE_OK { code = easyPerform(handle) }
                 var status = 0

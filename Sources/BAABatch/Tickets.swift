@@ -87,6 +87,9 @@ public struct SentState: Codable, Sendable, Equatable {
         public var vendor: String
         public var sent: String
         public var status: Int
+        /// The issue the tracker created for it (SEC-12, owner/repo#34, #7, INC0010001) and its web address.
+        public var issue: String?
+        public var url: String?
     }
     /// A ticket posted without an answer (or whose run ended while posting): it may exist in the tracker.
     public struct Pending: Codable, Sendable, Equatable {
@@ -126,6 +129,8 @@ public struct TicketError: Error, CustomStringConvertible {
 public struct TicketPoster {
     public var url: URL
     public var token: String?
+    /// Header lines a tracker needs (its authentication, its Accept): sent instead of the bearer `token` when set.
+    public var headers: [String] = []
     public var maxAttempts = 5
     /// First backoff in seconds; doubles each retry.
     public var baseDelay: Double = 1.0
@@ -142,6 +147,13 @@ public struct TicketPoster {
         /// No answer came although the request may have reached the tracker (a timeout, a connection closed after
         /// sending): not retried, since a retry could open a second ticket.
         public var unknown = false
+        /// The answer's body (first 64 KiB): the created issue, or the tracker's error message.
+        public var body = Data()
+        /// The first line of the tracker's answer to a 4xx or 5xx, truncated.
+        public var response: String? {
+            guard let status, status >= 400 else { return nil }
+            return TrackerConfig.errorLine(body)
+        }
         public var accepted: Bool { status.map { (200..<300).contains($0) } ?? false }
     }
 
@@ -149,7 +161,7 @@ public struct TicketPoster {
     func once(_ body: Data, idempotencyKey: String?) -> CurlAPI.Response {
         guard let curl = CurlAPI.shared else { return CurlAPI.Response(status: nil, error: CurlAPI.unavailable, code: -1) }
         var headers = ["Content-Type: application/json", "User-Agent: baa/\(BAAVersion.current)"]
-        if let token { headers.append("Authorization: Bearer \(token)") }
+        if !self.headers.isEmpty { headers += self.headers } else if let token { headers.append("Authorization: Bearer \(token)") }
         // The same key on every attempt and every run for the same set of findings: a tracker that honours it
         // opens one issue however often the request arrives.
         if let idempotencyKey { headers.append("Idempotency-Key: \(idempotencyKey)") }
@@ -194,11 +206,11 @@ public struct TicketPoster {
             }
             let retryable = r.status.map { $0 >= 500 || $0 == 429 } ?? (r.code != -1)
             let err = r.error ?? r.status.flatMap { (200..<300).contains($0) ? nil : "HTTP \($0)" }
-            if !retryable || attempt >= maxAttempts { return Outcome(status: r.status, attempts: attempt, error: err) }
+            if !retryable || attempt >= maxAttempts { return Outcome(status: r.status, attempts: attempt, error: err, body: r.body) }
             var wait = delay
             if let after = r.retryAfter, r.status == 429 || r.status == 503 { wait = Double(after) }
             if let deadline, Date().addingTimeInterval(wait) > deadline {
-                return Outcome(status: r.status, attempts: attempt, error: (err ?? "failed") + "; not retried: the --deadline would pass")
+                return Outcome(status: r.status, attempts: attempt, error: (err ?? "failed") + "; not retried: the --deadline would pass", body: r.body)
             }
             Thread.sleep(forTimeInterval: wait)
             delay *= 2
@@ -214,6 +226,8 @@ public struct TicketSender {
     public var deadlineSeconds: Double?
     /// Send again the tickets whose outcome is unknown (after checking the tracker).
     public var resendUnknown = false
+    /// Which tracker's payload is sent (and how its answer is read).
+    public var tracker = TrackerConfig()
 
     public init(poster: TicketPoster, statePath: String) { self.poster = poster; self.statePath = statePath }
 
@@ -227,6 +241,8 @@ public struct TicketSender {
         public var stopped = false
         /// Tickets posted without an answer this run, or held from an earlier one: "vendor: why".
         public var unknown: [String] = []
+        /// The issues the tracker created this run: "vendor: KEY URL".
+        public var created: [String] = []
     }
 
     /// Sends one ticket per vendor with findings not yet accepted, reading vendors one at a time.
@@ -245,8 +261,7 @@ public struct TicketSender {
         var state = try SentState.load(path: statePath)
         var summary = Summary()
         let deadline = deadlineSeconds.map { Date().addingTimeInterval($0) }
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let endpoint = poster.url
         try batch.forEachVendor { v in
             if shouldStop() { summary.stopped = true; return }
             guard let t = TicketBuilder.tickets(for: [v], skip: Set(state.fingerprints.keys), redact: redact).first else {
@@ -269,7 +284,7 @@ public struct TicketSender {
             for k in held.keys { state.unknown?[k] = nil }
             state.unknown = (state.unknown ?? [:]).merging([key: .init(vendor: t.vendor, since: BatchClock.iso(Date()), fingerprints: t.fingerprints.sorted())]) { $1 }
             try state.save(path: statePath)
-            let outcome = poster.send(try enc.encode(t), idempotencyKey: key, deadline: deadline)
+            let outcome = poster.send(try tracker.payload(t), idempotencyKey: key, deadline: deadline)
             summary.attempts += outcome.attempts
             if outcome.unknown {
                 summary.unknown.append("\(t.vendor): \(outcome.error ?? "no answer")")
@@ -279,13 +294,18 @@ public struct TicketSender {
             if state.unknown?.isEmpty == true { state.unknown = nil }
             if outcome.accepted, let status = outcome.status {
                 let now = BatchClock.iso(Date())
-                for fp in t.fingerprints { state.fingerprints[fp] = .init(vendor: t.vendor, sent: now, status: status) }
+                let issue = tracker.created(from: outcome.body, endpoint: endpoint)
+                for fp in t.fingerprints {
+                    state.fingerprints[fp] = .init(vendor: t.vendor, sent: now, status: status, issue: issue?.key, url: issue?.url)
+                }
+                if let issue { summary.created.append("\(t.vendor): \(issue.key)" + (issue.url.map { " \($0)" } ?? "")) }
                 // Recorded only now, after the tracker accepted it, and atomically.
                 try state.save(path: statePath)
                 summary.sent += 1
             } else {
                 try state.save(path: statePath)
-                let why = "\(t.vendor): \(outcome.error ?? "not accepted") after \(outcome.attempts) attempt\(outcome.attempts == 1 ? "" : "s")"
+                var why = "\(t.vendor): \(outcome.error ?? "not accepted") after \(outcome.attempts) attempt\(outcome.attempts == 1 ? "" : "s")"
+                if let said = outcome.response { why += ": the tracker said: \(said)" }
                 summary.failed.append(why)
                 log(why)
             }

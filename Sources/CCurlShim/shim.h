@@ -70,6 +70,29 @@ static inline int baa_curl_setopt_discard_body(void *fn, void *handle) {
     return ((baa_curl_variadic_fn)fn)(handle, 20011 /* CURLOPT_WRITEFUNCTION */, write);
 }
 
+
+/// The first bytes of a response body (a tracker's created issue or error message), at most BAA_BODY_CAP; the rest
+/// is read and dropped.
+#define BAA_BODY_CAP 65536
+typedef struct { char data[BAA_BODY_CAP]; size_t length; } baa_curl_body;
+
+static inline size_t baa_curl_keep(char *data, size_t size, size_t count, void *user) {
+    size_t n = size * count;
+    baa_curl_body *b = (baa_curl_body *)user;
+    size_t room = BAA_BODY_CAP - b->length;
+    size_t take = n < room ? n : room;
+    for (size_t i = 0; i < take; i++) b->data[b->length + i] = data[i];
+    b->length += take;
+    return n;
+}
+
+static inline int baa_curl_setopt_keep_body(void *fn, void *handle, baa_curl_body *body) {
+    size_t (*write)(char *, size_t, size_t, void *) = baa_curl_keep;
+    int code = ((baa_curl_variadic_fn)fn)(handle, 20011 /* CURLOPT_WRITEFUNCTION */, write);
+    if (code != 0) return code;
+    return ((baa_curl_variadic_fn)fn)(handle, 10001 /* CURLOPT_WRITEDATA */, body);
+}
+
 // curl/curl.h: CURLOPTTYPE_LONG 0, CURLOPTTYPE_OBJECTPOINT (and STRINGPOINT, SLISTPOINT) 10000.
 #define BAA_CURLOPT_URL 10002
 #define BAA_CURLOPT_ERRORBUFFER 10010

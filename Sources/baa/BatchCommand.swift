@@ -44,8 +44,10 @@ struct BatchCommand: ParsableCommand {
     @Option(name: .customLong("cache-max-age"), help: "After a complete run, remove cache entries no run has used for this many days (0: keep all).")
     var cacheMaxAge: Double = 90
     @Option(name: .customLong("audit-log"), help: "Append a JSON-lines audit record of the run here (fsynced).") var auditLog: String?
-    @Option(name: .long, help: "POST each vendor's ticket as JSON to this URL (never the same finding twice).") var post: String?
-    @Option(name: .customLong("token-env"), help: "Environment variable holding the bearer token for --post.") var tokenEnv = "BAA_TICKET_TOKEN"
+    @OptionGroup var trackerOptions: TrackerOptions
+    @Option(name: .long, help: "POST each vendor's ticket to this URL: the webhook's URL, or the tracker's base URL (https://acme.atlassian.net, https://api.github.com...), to which its documented path is added. Never the same finding twice.") var post: String?
+    @Option(name: .customLong("token-env"), help: "Environment variable holding the secret for --post: the bearer token (webhook, GitHub), Jira's API token, GitLab's PRIVATE-TOKEN, ServiceNow's password.") var tokenEnv = "BAA_TICKET_TOKEN"
+    @Option(name: .customLong("user-env"), help: "Environment variable holding the user for Basic auth: Jira's account email, ServiceNow's user name.") var userEnv = "BAA_TICKET_USER"
     @Option(name: .customLong("ticket-state"), help: "Sent-fingerprint state file (default: .baa-tickets-sent.json beside --output, else in the current folder).")
     var ticketState: String?
     @Option(name: .long, help: "Attempts per ticket on 5xx or connection errors.") var retries = 5
@@ -74,6 +76,7 @@ struct BatchCommand: ParsableCommand {
         if !(timeout > 0) || !timeout.isFinite { throw ValidationError("--timeout takes seconds, more than 0") }
         if !(deadline >= 0) || !deadline.isFinite { throw ValidationError("--deadline takes seconds, 0 or more (0: no limit)") }
         if !(cacheMaxAge >= 0) { throw ValidationError("--cache-max-age must be 0 or more days") }
+        _ = try trackerOptions.config()
     }
 
     /// Beside --output, else the current folder.
@@ -144,7 +147,7 @@ struct BatchCommand: ParsableCommand {
                 let color = !noColor && output == nil && TerminalReporter.shouldColor()
                 sink.write(BatchRenderer.table(result, color: color))
             case .json: try BatchRenderer.writeJSON(result, to: sink)
-            case .tickets: try BatchRenderer.writeTickets(result, redact: redact, to: sink)
+            case .tickets: try BatchRenderer.writeTickets(result, redact: redact, tracker: try trackerOptions.config(), to: sink)
             case .html:
                 let extractOptions = try extraction.options()
                 sink.write(try DashboardHTML.render(result, dashboardPath: output ?? "dashboard.html", redact: redact) { path in
@@ -171,15 +174,24 @@ struct BatchCommand: ParsableCommand {
         }
 
         var postFailed = false
-        if let post, let url = URL(string: post) {
-            let token = ProcessInfo.processInfo.environment[tokenEnv]
-            if token?.isEmpty ?? true {
-                SafeIO.stderr("baa: warning: $\(tokenEnv) is not set: posting without a bearer token\n")
+        if let post, let base = URL(string: post) {
+            let tracker = try trackerOptions.config()
+            let url = tracker.endpoint(base: base)
+            let env = ProcessInfo.processInfo.environment
+            // The secrets are read from the environment only and never printed: only the variables' names are.
+            let token = env[tokenEnv].flatMap { $0.isEmpty ? nil : $0 }
+            let user = env[userEnv].flatMap { $0.isEmpty ? nil : $0 }
+            if token == nil {
+                SafeIO.stderr("baa: warning: $\(tokenEnv) is not set: posting without credentials\n")
             }
-            if token?.isEmpty == false, url.scheme == "http", !["127.0.0.1", "localhost", "::1"].contains(url.host ?? "") {
-                SafeIO.stderr("baa: warning: sending the bearer token over plain http to \(url.host ?? "?"); use https\n")
+            if tracker.auth == .basic, token != nil, user == nil {
+                SafeIO.stderr("baa: warning: $\(userEnv) is not set: --tracker \(tracker.kind.rawValue) uses Basic auth with a user (Jira: the account's email)\n")
             }
-            var poster = TicketPoster(url: url, token: token?.isEmpty == false ? token : nil)
+            if token != nil, url.scheme == "http", !["127.0.0.1", "localhost", "::1"].contains(url.host ?? "") {
+                SafeIO.stderr("baa: warning: sending the tracker's credentials over plain http to \(url.host ?? "?"); use https\n")
+            }
+            var poster = TicketPoster(url: url, token: token)
+            if tracker.kind != .webhook { poster.headers = tracker.headers(user: user, secret: token) }
             poster.maxAttempts = retries
             poster.baseDelay = retryDelay
             poster.followRedirects = followRedirects
@@ -187,6 +199,7 @@ struct BatchCommand: ParsableCommand {
             var sender = TicketSender(poster: poster, statePath: ticketState ?? besideOutput(".baa-tickets-sent.json"))
             sender.deadlineSeconds = deadline > 0 ? deadline : nil
             sender.resendUnknown = resendUnknown
+            sender.tracker = tracker
             let summary: TicketSender.Summary
             do { summary = try sender.send(result, redact: redact, shouldStop: stopRequested) } catch { throw UserError("\(error)") }
             var line = "baa: tickets: \(summary.sent) sent, \(summary.alreadySent) already sent earlier"
@@ -194,6 +207,7 @@ struct BatchCommand: ParsableCommand {
             if !summary.failed.isEmpty { line += ", \(summary.failed.count) not accepted" }
             if !summary.unknown.isEmpty { line += ", \(summary.unknown.count) of unknown outcome" }
             SafeIO.stderr((line + "\n"))
+            for c in summary.created { SafeIO.stderr("baa: ticket for \(c)\n") }
             for f in summary.failed { SafeIO.stderr("baa: error: ticket for \(f)\n") }
             for u in summary.unknown { SafeIO.stderr("baa: error: ticket for \(u)\n") }
             postFailed = !summary.failed.isEmpty || !summary.unknown.isEmpty

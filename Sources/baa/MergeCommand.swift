@@ -16,12 +16,14 @@ struct MergeCommand: ParsableCommand {
     @Argument(help: "Shard reports (`baa batch --format json` output).") var files: [String]
     @Option(name: .long, help: "Output: terminal, json, jsonl, tickets or html (a vendor dashboard, the reports beside it).") var format: BatchFormat = .json
     @Option(name: .long, help: "Write the output here (atomically) instead of standard output.") var output: String?
+    @OptionGroup var trackerOptions: TrackerOptions
     @Flag(name: .long, help: "Leave excerpts out of the output.") var redact = false
     @Option(name: .customLong("fail-on"), help: "Exit 1 when a vendor finding is at or above this severity.") var failOn: Severity?
     @Flag(name: .customLong("fail-on-error"), help: "Exit 2 when a file could not be reviewed.") var failOnError = false
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one shard report") }
+        _ = try trackerOptions.config()
     }
 
     func run() throws {
@@ -39,7 +41,7 @@ struct MergeCommand: ParsableCommand {
         case .json, .tickets:
             do {
                 let sink = try TextSink(path: output)
-                if format == .json { try BatchRenderer.writeJSON(shown, to: sink) } else { try BatchRenderer.writeTickets(shown, redact: redact, to: sink) }
+                if format == .json { try BatchRenderer.writeJSON(shown, to: sink) } else { try BatchRenderer.writeTickets(shown, redact: redact, tracker: try trackerOptions.config(), to: sink) }
                 try sink.commit()
             } catch let e as SpoolError { throw UserError(e.description) }
         }

@@ -84,7 +84,7 @@ enum BatchCLI {
 /// A tiny HTTP/1.1 server on 127.0.0.1 (ephemeral port), one connection at a time on a background thread.
 /// It answers the scripted statuses in order, then `fallback`, and records every request.
 final class LoopbackServer: @unchecked Sendable {
-    struct Request {
+    struct Request: Sendable {
         var method: String
         var path: String
         var headers: [String: String]
@@ -107,6 +107,8 @@ final class LoopbackServer: @unchecked Sendable {
     var retryAfter: Int?
     /// Seconds to wait before answering, request by request (then none): a tracker slower than the client.
     var delays: [Double] = []
+    /// Answers a request with a status and a JSON body (a tracker that checks the payload), instead of the script.
+    var responder: (@Sendable (Request) -> (Int, String))?
 
     init(script: [Int] = [], fallback: Int = 201, location: String? = nil) throws {
         self.location = location
@@ -186,14 +188,16 @@ final class LoopbackServer: @unchecked Sendable {
         let length = Int(headers["content-length"] ?? "0") ?? 0
         var body = Array(buf[(headerEnd! + 4)...])
         while body.count < length { if !readMore(c, into: &body) { break } }
+        let request = Request(method: String(requestLine.first ?? ""), path: requestLine.count > 1 ? String(requestLine[1]) : "",
+                              headers: headers, body: Data(body))
         lock.lock()
-        recorded.append(Request(method: String(requestLine.first ?? ""), path: requestLine.count > 1 ? String(requestLine[1]) : "",
-                                headers: headers, body: Data(body)))
-        let status = script.isEmpty ? fallback : script.removeFirst()
+        recorded.append(request)
+        let answer = responder?(request)
+        let status = answer?.0 ?? (script.isEmpty ? fallback : script.removeFirst())
         let delay = delays.isEmpty ? 0 : delays.removeFirst()
         lock.unlock()
         if delay > 0 { Thread.sleep(forTimeInterval: delay) }
-        let reply = status < 300 ? #"{"key":"BAA-1"}"# : #"{"error":"try later"}"#
+        let reply = answer?.1 ?? (status < 300 ? #"{"key":"BAA-1"}"# : #"{"error":"try later"}"#)
         var loc = (300..<400).contains(status) ? location.map { "Location: \($0)\r\n" } ?? "" : ""
         if status == 429 || status == 503, let retryAfter { loc += "Retry-After: \(retryAfter)\r\n" }
         send(c, "HTTP/1.1 \(status) Status\r\n\(loc)Content-Type: application/json\r\nContent-Length: \(reply.utf8.count)\r\nConnection: close\r\n\r\n\(reply)")
