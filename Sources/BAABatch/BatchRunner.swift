@@ -119,7 +119,7 @@ public final class BatchRunner {
                                            dating: e.dating, report: e.report.relocated(to: file.path)))
         }
         let doc: Document
-        do { doc = try loader.load(data: data, path: file.path) } catch { return fail(error.message) }
+        do { doc = try loader.load(data: data, path: file.path, sha256: sha) } catch { return fail(error.message) }
         let report = reviewer.review(doc)
         let dating = DocumentDating.of(text: doc.text, path: file.path)
         cache?.store(fileSHA256: sha, dating: dating, report: report)
