@@ -258,6 +258,7 @@ public final class BatchRunner {
         // Interrupted: vendors with files not reached are shown with what was reviewed.
         for v in vendorOrder where (remaining[v] ?? 0) > 0 { try close(v) }
         counts.notReached = files.count - progress.done
+        cache?.sync()  // the last group of cache entries made durable, before the run's end is logged
         summaries.sort(by: VendorSummary.worstFirst)
         errors.sort { $0.relativePath < $1.relativePath }
         counts.vendors = summaries.count
