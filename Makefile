@@ -2,7 +2,7 @@
 # `make run` and `make test` work on a fresh Debian 12 machine with only the Swift toolchain.
 SHELL := /bin/bash
 SWIFT ?= swift
-DEBS := libpcre2-dev libpoppler-glib-dev libxml2-dev libtesseract-dev libleptonica-dev tesseract-ocr-eng poppler-utils pkg-config
+DEBS := libpcre2-dev libssl-dev libpoppler-glib-dev libxml2-dev libtesseract-dev libleptonica-dev tesseract-ocr-eng poppler-utils pkg-config
 # Test and corpus tooling (rendering the team's agreements to PDF/DOCX/scans, the benchmark baselines; chromium opens
 # the HTML report headless in HTMLBrowserTests, python3-html5lib validates it, python3-jsonschema checks the JSON schema).
 TOOL_DEBS := ripgrep qpdf time chromium python3-html5lib python3-jsonschema

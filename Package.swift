@@ -15,6 +15,8 @@ let package = Package(
     targets: [
         // System libraries (Debian -dev packages; the Makefile installs them).
         .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
+        // libcrypto (OpenSSL) for SHA-256.
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         // Types only: poppler-glib and cairo are dlopen'ed at the first PDF (PopplerAPI.swift explains why).
         .systemLibrary(name: "CPoppler", providers: [.apt(["libpoppler-glib-dev"])]),
@@ -23,8 +25,8 @@ let package = Package(
         // Headers only: C wrappers for libcurl's variadic calls; libcurl is dlopen'ed at the first ticket posted (BAABatch/Curl.swift).
         .systemLibrary(name: "CCurlShim"),
 
-        // Small shared helpers: SHA-256, atomic file writes.
-        .target(name: "BAAUtil"),
+        // Small shared helpers: SHA-256 (libcrypto), atomic file writes.
+        .target(name: "BAAUtil", dependencies: ["CCrypto"]),
         // Swift owner types over PCRE2.
         .target(name: "PCRE2", dependencies: ["CPCRE2"]),
         // file -> Document (normalized text + source map), one extractor per format.

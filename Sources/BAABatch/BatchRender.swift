@@ -45,9 +45,27 @@ public enum BatchRenderer {
         return s
     }
 
-    static func indent(_ data: Data, _ prefix: String) -> String {
-        // Pretty JSON escapes newlines inside strings, so every raw newline is a line break of the layout.
-        String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\n", with: "\n" + prefix)
+    /// `prefix` after every line break, byte for byte (no pass through a String): pretty JSON escapes newlines
+    /// inside strings, so every raw 0x0A is a line break of the layout.
+    static func indent(_ data: Data, _ prefix: String) -> Data {
+        let pad = Array(prefix.utf8)
+        return data.withUnsafeBytes { (src: UnsafeRawBufferPointer) -> Data in
+            var breaks = 0
+            for b in src where b == 0x0A { breaks += 1 }
+            if breaks == 0 { return data }
+            var out = [UInt8]()
+            out.reserveCapacity(src.count + breaks * pad.count)
+            var start = 0
+            var i = 0
+            while let j = src[i...].firstIndex(of: 0x0A) {
+                out.append(contentsOf: src[start...j])
+                out.append(contentsOf: pad)
+                start = j + 1
+                i = j + 1
+            }
+            out.append(contentsOf: src[start...])
+            return Data(out)
+        }
     }
 
     /// The batch as one JSON document (sorted keys, schema version 1), written as it is read from the source.
@@ -64,7 +82,9 @@ public enum BatchRenderer {
             sink.write(first ? "]" : "\n  ]")
             sink.write(last ? "\n" : ",\n")
         }
-        sink.write("{\n  \"batch\" : " + indent(try enc.encode(b.info), "  ") + ",\n")
+        sink.write("{\n  \"batch\" : ")
+        sink.write(indent(try enc.encode(b.info), "  "))
+        sink.write(",\n")
         try array("documents") { body in try b.forEachDocumentJSON(body) }
         try array("errors") { body in for e in b.errors { try body(try enc.encode(e)) } }
         sink.write("  \"kind\" : \"baa-batch\",\n  \"schema_version\" : \(BatchReport.currentSchemaVersion),\n")

@@ -119,7 +119,7 @@ public final class BatchRunner {
                                            dating: e.dating, report: e.report.relocated(to: file.path)))
         }
         let doc: Document
-        do { doc = try loader.load(data: data, path: file.path) } catch { return fail(error.message) }
+        do { doc = try loader.load(data: data, path: file.path, sha256: sha) } catch { return fail(error.message) }
         let report = reviewer.review(doc)
         let dating = DocumentDating.of(text: doc.text, path: file.path)
         cache?.store(fileSHA256: sha, dating: dating, report: report)
@@ -258,6 +258,7 @@ public final class BatchRunner {
         // Interrupted: vendors with files not reached are shown with what was reviewed.
         for v in vendorOrder where (remaining[v] ?? 0) > 0 { try close(v) }
         counts.notReached = files.count - progress.done
+        cache?.sync()  // the last group of cache entries made durable, before the run's end is logged
         summaries.sort(by: VendorSummary.worstFirst)
         errors.sort { $0.relativePath < $1.relativePath }
         counts.vendors = summaries.count

@@ -31,6 +31,27 @@ public struct ReportCache: Sendable {
 
     static let magic = "baa-cache-v2 "
 
+    /// Entries are renamed into place without an fsync each (that cost 11% of a batch's CPU and 16% of its wall
+    /// time, issue 17); every `syncEvery` entries, and at the end of a run (`sync()`), one syncfs makes the group
+    /// durable. A process killed mid-run leaves whole entries or none (the rename is atomic); a power loss can lose
+    /// the last group or leave an entry empty or torn, which its HMAC rejects: a miss, reviewed again.
+    public static let syncEvery = 64
+    /// Entries written since the last sync.
+    let unsynced = Unsynced()
+
+    public final class Unsynced: @unchecked Sendable {
+        private let lock = NSLock()
+        private var n = 0
+        /// Counts one entry; true when the group is full (the counter is reset: the caller syncs).
+        func add(every: Int) -> Bool { lock.lock(); defer { lock.unlock() }; n += 1; if n >= every { n = 0; return true }; return false }
+        func take() -> Bool { lock.lock(); defer { lock.unlock() }; let any = n > 0; n = 0; return any }
+    }
+
+    /// Makes the entries written since the last sync durable (the end of a run).
+    public func sync() {
+        if unsynced.take() { AtomicFile.syncFileSystem(holding: directory) }
+    }
+
     /// A thread-safe tally of entries that failed their check, with the first one's path.
     public final class Rejections: @unchecked Sendable {
         private let lock = NSLock()
@@ -128,7 +149,9 @@ public struct ReportCache: Sendable {
             enc.outputFormatting = [.sortedKeys]
             guard let secret else { return }
             let body = try enc.encode(Entry(key: k, dating: dating, report: report))
-            try AtomicFile.write(Data((ReportCache.magic + ReportCache.mac(secret: secret, key: k, body: body) + "\n").utf8) + body, to: p)
+            try AtomicFile.write(Data((ReportCache.magic + ReportCache.mac(secret: secret, key: k, body: body) + "\n").utf8) + body, to: p,
+                                 durable: false)
+            if unsynced.add(every: ReportCache.syncEvery) { AtomicFile.syncFileSystem(holding: directory) }
         } catch {
             // A cache that cannot be written only costs time on the next run.
         }

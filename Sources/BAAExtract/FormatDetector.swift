@@ -70,7 +70,9 @@ public struct DocumentLoader: Sendable {
         "\(what) \(TimeBudget.count(value)) bytes, over the \(TimeBudget.count(limit))-byte limit (\(option))"
     }
 
-    public func load(data: Data, path: String) throws(ExtractError) -> Document {
+    /// `sha256`: the bytes' hex SHA-256 when the caller has it already (a batch hashes a file once, for its cache
+    /// key, and passes it here), so a file is hashed once per review.
+    public func load(data: Data, path: String, sha256 known: String? = nil) throws(ExtractError) -> Document {
         var options = self.options
         if options.budget == nil, let seconds = options.timeBudgetSeconds, seconds > 0 {
             options.budget = TimeBudget(seconds: seconds)
@@ -95,7 +97,7 @@ public struct DocumentLoader: Sendable {
             throw ExtractError(path: path, message: "\(format.rawValue) is not supported in this build")
         }
         // Hashed before extracting, so the hash's copies of the bytes are freed before poppler makes its own.
-        let sha256 = SHA256.hex(data)
+        let sha256 = known ?? SHA256.hex(data)
         options.note("reading the \(format == .docx ? "DOCX" : format.rawValue.uppercased()) file")
         let raw = try extractor.extract(data: data, path: path, options: options)
         try options.checkBudget(path: path)

@@ -5,7 +5,9 @@ import Foundation
 public enum AtomicFile {
     public typealias WriteError = IOFailure
 
-    public static func write(_ data: Data, to path: String) throws {
+    /// `durable: false` skips the fsync before the rename (the rename is still atomic for a killed process); the
+    /// caller makes the writes durable in groups (`syncFileSystem`), as the report cache does.
+    public static func write(_ data: Data, to path: String, durable: Bool = true) throws {
         let tmp = Temporaries.siblingName(for: path)
         let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw IOFailure(path: path, code: errno) }
@@ -14,7 +16,7 @@ public enum AtomicFile {
         var failure: Error?
         do {
             try SafeIO.writeAll(fd, data, path: path)
-            guard fchmod(fd, SafeIO.defaultFileMode) == 0, fsync(fd) == 0 else { throw IOFailure(path: path, code: errno) }
+            guard fchmod(fd, SafeIO.defaultFileMode) == 0, !durable || fsync(fd) == 0 else { throw IOFailure(path: path, code: errno) }
         } catch { failure = error }
         // close(2) releases the descriptor even when it fails: closed exactly once.
         if close(fd) != 0, failure == nil { failure = IOFailure(path: path, code: errno) }
@@ -27,6 +29,20 @@ public enum AtomicFile {
             unlink(tmp)
             throw IOFailure(path: path, code: e)
         }
+    }
+
+    /// Flushes everything written to the file system that holds `directory` (syncfs(2) on Linux; fsync of the
+    /// folder elsewhere): one call for a group of `durable: false` writes. False when it could not be done.
+    @discardableResult
+    public static func syncFileSystem(holding directory: String) -> Bool {
+        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        #if os(Linux)
+        return baa_syncfs(fd) == 0
+        #else
+        return fsync(fd) == 0
+        #endif
     }
 
     public static func write(_ string: String, to path: String) throws {
@@ -102,3 +118,8 @@ public enum AtomicFile {
         return 0
     }
 }
+
+#if os(Linux)
+/// glibc's syncfs(2), which Swift's Glibc module does not import (it is declared under _GNU_SOURCE).
+@_silgen_name("syncfs") private func baa_syncfs(_ fd: Int32) -> Int32
+#endif

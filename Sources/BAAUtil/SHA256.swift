@@ -1,57 +1,28 @@
+import CCrypto
 import Foundation
 
-/// SHA-256 (FIPS 180-4), for document and clause-library fingerprints; Foundation on Linux has none.
+/// SHA-256 for document and clause-library fingerprints: OpenSSL's libcrypto (EVP_Digest, its assembly
+/// implementations with SHA-NI/AVX2 where the CPU has them), as Foundation on Linux has none. The bytes are
+/// read in place; nothing is copied to pad them.
 public enum SHA256 {
-    private static let k: [UInt32] = [
-        0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-        0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-        0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-        0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-        0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-        0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-        0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-        0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-    ]
-
-    /// The digest, reading the message in place: only the final one or two padded blocks are copied
-    /// (hashing a 95 MB PDF used to double its memory by copying it to pad it).
     public static func digest(_ message: [UInt8]) -> [UInt8] {
         message.withUnsafeBufferPointer { digest($0) }
     }
 
     public static func digest(_ message: UnsafeBufferPointer<UInt8>) -> [UInt8] {
-        var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
-        var w = [UInt32](repeating: 0, count: 64)
-        func compress(_ block: UnsafeBufferPointer<UInt8>, at chunk: Int) {
-            for i in 0..<16 {
-                let j = chunk + i * 4
-                w[i] = UInt32(block[j]) << 24 | UInt32(block[j + 1]) << 16 | UInt32(block[j + 2]) << 8 | UInt32(block[j + 3])
+        var out = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        // A zero-length buffer may have a nil base address; libcrypto wants a valid pointer even for no bytes.
+        let ok = out.withUnsafeMutableBufferPointer { o -> Int32 in
+            if let base = message.baseAddress {
+                return EVP_Digest(base, message.count, o.baseAddress, &length, EVP_sha256(), nil)
             }
-            for i in 16..<64 {
-                let s0 = w[i - 15].rotr(7) ^ w[i - 15].rotr(18) ^ (w[i - 15] >> 3)
-                let s1 = w[i - 2].rotr(17) ^ w[i - 2].rotr(19) ^ (w[i - 2] >> 10)
-                w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-            }
-            var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
-            for i in 0..<64 {
-                let t1 = hh &+ (e.rotr(6) ^ e.rotr(11) ^ e.rotr(25)) &+ ((e & f) ^ (~e & g)) &+ k[i] &+ w[i]
-                let t2 = (a.rotr(2) ^ a.rotr(13) ^ a.rotr(22)) &+ ((a & b) ^ (a & c) ^ (b & c))
-                hh = g; g = f; f = e; e = d &+ t1; d = c; c = b; b = a; a = t1 &+ t2
-            }
-            h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d; h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
+            var empty: UInt8 = 0
+            return EVP_Digest(&empty, 0, o.baseAddress, &length, EVP_sha256(), nil)
         }
-        let whole = message.count / 64 * 64
-        for chunk in stride(from: 0, to: whole, by: 64) { compress(message, at: chunk) }
-        // The tail, the 0x80 marker, zeros and the bit length: one or two blocks.
-        var tail = Array(message[whole...])
-        tail.append(0x80)
-        while tail.count % 64 != 56 { tail.append(0) }
-        let bitLength = UInt64(message.count) * 8
-        for i in (0..<8).reversed() { tail.append(UInt8((bitLength >> (UInt64(i) * 8)) & 0xff)) }
-        tail.withUnsafeBufferPointer { t in
-            for chunk in stride(from: 0, to: t.count, by: 64) { compress(t, at: chunk) }
-        }
-        return h.flatMap { v in (0..<4).reversed().map { UInt8((v >> (UInt32($0) * 8)) & 0xff) } }
+        // EVP_Digest fails only on allocation failure or a missing provider: nothing a fingerprint can go on without.
+        precondition(ok == 1 && length == 32, "libcrypto EVP_Digest(SHA-256) failed")
+        return out
     }
 
     /// The hex digest of a file's bytes, read in place.
@@ -59,21 +30,15 @@ public enum SHA256 {
         hexString(data.withUnsafeBytes { digest($0.bindMemory(to: UInt8.self)) })
     }
 
-    static func hexString(_ digest: [UInt8]) -> String {
-        let hexDigits = Array("0123456789abcdef")
-        var s = ""
-        for b in digest { s.append(hexDigits[Int(b >> 4)]); s.append(hexDigits[Int(b & 0xf)]) }
-        return s
-    }
-
     public static func hex(_ message: [UInt8]) -> String {
-        let hexDigits = Array("0123456789abcdef")
-        var s = ""
-        for b in digest(message) { s.append(hexDigits[Int(b >> 4)]); s.append(hexDigits[Int(b & 0xf)]) }
-        return s
+        hexString(digest(message))
     }
-}
 
-extension UInt32 {
-    @inline(__always) func rotr(_ n: UInt32) -> UInt32 { (self >> n) | (self << (32 - n)) }
+    static func hexString(_ digest: [UInt8]) -> String {
+        let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(digest.count * 2)
+        for b in digest { bytes.append(hexDigits[Int(b >> 4)]); bytes.append(hexDigits[Int(b & 0xf)]) }
+        return String(decoding: bytes, as: UTF8.self)
+    }
 }
