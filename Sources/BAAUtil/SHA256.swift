@@ -5,11 +5,15 @@ import Foundation
 /// implementations with SHA-NI/AVX2 where the CPU has them), as Foundation on Linux has none. The bytes are
 /// read in place; nothing is copied to pad them.
 public enum SHA256 {
+    /// libcrypto set up once, with no atexit cleanup (see baa_crypto_init).
+    private static let initialized: Bool = baa_crypto_init() == 1
+
     public static func digest(_ message: [UInt8]) -> [UInt8] {
         message.withUnsafeBufferPointer { digest($0) }
     }
 
     public static func digest(_ message: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        precondition(initialized, "libcrypto could not be initialized")
         var out = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         // A zero-length buffer may have a nil base address; libcrypto wants a valid pointer even for no bytes.
