@@ -67,16 +67,7 @@ extension Regex {
         }
         if rc == PCRE2_ERROR_NOMATCH { return nil }
         if rc < 0 { throw PCRE2Error(code: rc) }
-        let ovector = pcre2_get_ovector_pointer_8(matchData)!
-        let pairs = Int(pcre2_get_ovector_count_8(matchData))
-        let groupCount = min(captureCount + 1, pairs)
-        let unset = baa_pcre2_unset()
-        func span(_ i: Int) -> Range<Int>? {
-            let s = ovector[2 * i], e = ovector[2 * i + 1]
-            return s == unset || e < s ? nil : s..<e
-        }
-        guard groupCount > 0, let whole = span(0) else { return nil }
-        return Match(range: whole, captured: groupCount > 1 ? (1..<groupCount).map(span) : [])
+        return Match(from: matchData, captureCount: captureCount)
     }
 }
 

@@ -253,16 +253,7 @@ public final class Matcher {
         }
         if rc == PCRE2_ERROR_NOMATCH { return nil }
         if rc < 0 { throw PCRE2Error(code: rc) }
-        let ovector = pcre2_get_ovector_pointer_8(matchData)!
-        let pairs = Int(pcre2_get_ovector_count_8(matchData))
-        let groupCount = min(regex.captureCount + 1, pairs)
-        let unset = baa_pcre2_unset()
-        func span(_ i: Int) -> Range<Int>? {
-            let s = ovector[2 * i], e = ovector[2 * i + 1]
-            return s == unset || e < s ? nil : s..<e
-        }
-        guard groupCount > 0, let whole = span(0) else { return nil }
-        return Match(range: whole, captured: groupCount > 1 ? (1..<groupCount).map(span) : [])
+        return Match(from: matchData, captureCount: regex.captureCount)
     }
 
     /// Every non-overlapping match in `subject[start..<end]` that starts at one of `starts` (ascending offsets), found
@@ -310,5 +301,21 @@ public final class Matcher {
                 position = m.range.upperBound
             }
         }
+    }
+}
+
+extension Match {
+    /// The match a successful pcre2_match left in `matchData` (ovector pairs; unset groups nil).
+    init?(from matchData: OpaquePointer, captureCount: Int) {
+        guard let ovector = pcre2_get_ovector_pointer_8(matchData) else { return nil }
+        let pairs = Int(pcre2_get_ovector_count_8(matchData))
+        let groupCount = min(captureCount + 1, pairs)
+        let unset = baa_pcre2_unset()
+        func span(_ i: Int) -> Range<Int>? {
+            let s = ovector[2 * i], e = ovector[2 * i + 1]
+            return s == unset || e < s ? nil : s..<e
+        }
+        guard groupCount > 0, let whole = span(0) else { return nil }
+        self.init(range: whole, captured: groupCount > 1 ? (1..<groupCount).map(span) : [])
     }
 }
