@@ -1,8 +1,11 @@
 import BAAUtil
 import Foundation
 
-/// Append-only JSON lines, each fsynced: a `run_start` line (who, when, which tool and clause library),
-/// one `file` line per file (path, SHA-256, verdict or error), and a `run_end` line with the counts.
+/// Append-only JSON lines: a `run_start` line (who, when, which tool and clause library), one `file` line per
+/// file (path, SHA-256, verdict or error), and a `run_end` line with the counts. `run_start` and `run_end` are
+/// fsynced at once; `file` lines in groups (every `syncEvery` records or `syncSeconds`, whichever comes first:
+/// an fsync per record cost 0.7-3 ms, 70-300 s for 100,000 files), so a crash can lose at most the last group,
+/// never a line inside the log, and a run whose `run_end` is missing did not finish.
 /// Every line carries the run id, so runs that share a log stay apart, and `prev_sha256`, the SHA-256 of the line
 /// before it (null for a log's first line): an edited, removed or reordered record breaks the chain, which
 /// `baa audit verify FILE` checks (`AuditLog.verify`).
@@ -19,14 +22,22 @@ public final class AuditLog {
 
     public init(path: String, runID: String) { self.path = path; self.runID = runID }
 
+    public static let syncEvery = 256
+    public static let syncSeconds = 1.0
+    private var unsynced = 0
+    private var lastSync = Date()
+
     /// One line; keys sorted; `event` and `run_id` always present.
     public func append(_ event: String, _ fields: [String: AuditValue]) throws {
         var all = fields
         all["event"] = .string(event)
         all["run_id"] = .string(runID)
-        all["time"] = .string(BatchClock.iso(Date()))
+        let now = Date()
+        all["time"] = .string(BatchClock.iso(now))
         let enc = encoder
-        try AtomicFile.appendLine(to: path, tip: &tip) { last in
+        let sync = event != "file" || unsynced + 1 >= AuditLog.syncEvery || now.timeIntervalSince(lastSync) >= AuditLog.syncSeconds
+        if sync { unsynced = 0; lastSync = now } else { unsynced += 1 }
+        try AtomicFile.appendLine(to: path, tip: &tip, sync: sync) { last in
             all["prev_sha256"] = last.map { .string($0) } ?? .null
             return String(decoding: try enc.encode(all), as: UTF8.self)
         }

@@ -11,27 +11,37 @@ public enum BatchRenderer {
 
     /// The vendor table, worst first, then the counts and every error with its reason.
     public static func table(_ b: BatchSource, color: Bool = false) -> String {
+        var out = ""
+        table(b, color: color) { out += $0 }
+        return out
+    }
+
+    /// The same, handed over a line at a time (a folder of 100,000 vendors is not built up in memory).
+    public static func table(_ b: BatchSource, color: Bool = false, write: (String) -> Void) {
         func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
         let vendors = b.vendorSummaries
-        let nameWidth = min(40, max(6, vendors.map(\.name.count).max() ?? 6))
-        var out = pad("VENDOR", nameWidth) + "  DOCS  SCORE  RISK      CRIT HIGH  MED  LOW  AI TRAINING  BREACH NOTICE                SUBCONTRACTORS    AI VENDOR\n"
+        let nameWidth = min(40, max(6, vendors.names.lazy.map(\.count).max() ?? 6))
+        write(pad("VENDOR", nameWidth) + "  DOCS  SCORE  RISK      CRIT HIGH  MED  LOW  AI TRAINING  BREACH NOTICE                SUBCONTRACTORS    AI VENDOR\n")
+        var anyErrors = false
         for v in vendors {
+            var out = ""
+            anyErrors = anyErrors || v.errors > 0
             let name = v.name.count > nameWidth ? String(v.name.prefix(nameWidth - 1)) + "…" : v.name
             let riskCode = v.risk == .critical ? "1;31" : v.risk == .high ? "31" : v.risk == .medium ? "33" : "32"
             out += pad(name, nameWidth) + "  " + lpad("\(v.documents)\(v.errors == 0 ? "" : "+\(v.errors)!")", 4)
             out += "  " + lpad("\(v.score)", 5) + "  " + paint(pad(v.risk.rawValue.uppercased(), 8), riskCode)
             for s in [Severity.critical, .high, .medium, .low] { out += " " + lpad("\(v.counts[s.rawValue] ?? 0)", 4) }
             out += "  " + pad(v.flags.aiTraining, 11) + "  " + pad(v.flags.breachNotification, 27) + "  " + pad(v.flags.subcontractors, 16) + "  " + (v.flags.aiVendor ?? "-") + "\n"
+            write(out)
         }
-        if vendors.isEmpty { out += "(no documents)\n" }
-        if vendors.contains(where: { $0.errors > 0 }) { out += "(DOCS n+m!: n documents reviewed, m files that could not be)\n" }
-        out += "\n" + summaryLine(b.info) + "\n"
-        for e in b.errors { out += paint("error: ", "31") + "\(e.path): \(e.reason)\n" }
+        if vendors.isEmpty { write("(no documents)\n") }
+        if anyErrors { write("(DOCS n+m!: n documents reviewed, m files that could not be)\n") }
+        write("\n" + summaryLine(b.info) + "\n")
+        for e in b.errorList { write(paint("error: ", "31") + "\(e.path): \(e.reason)\n") }
         // A clause pattern that hit a resource limit: the verdicts it decides may be missing in that document.
-        for w in b.ruleWarnings { out += paint("warning: ", "33") + "\(w.path): \(w.message)\n" }
-        if let s = b as? SpooledBatch, s.ruleWarningsDropped > 0 { out += paint("warning: ", "33") + "\(s.ruleWarningsDropped) more rule warnings (see the JSON report)\n" }
-        for s in b.skipped where s.reason != "hidden" { out += "skipped: \(s.path): \(s.reason)\n" }
-        return out
+        for w in b.ruleWarnings { write(paint("warning: ", "33") + "\(w.path): \(w.message)\n") }
+        if let s = b as? SpooledBatch, s.ruleWarningsDropped > 0 { write(paint("warning: ", "33") + "\(s.ruleWarningsDropped) more rule warnings (see the JSON report)\n") }
+        for s in b.skipped where s.reason != "hidden" { write("skipped: \(s.path): \(s.reason)\n") }
     }
 
     public static func summaryLine(_ info: BatchInfo) -> String {
@@ -86,7 +96,7 @@ public enum BatchRenderer {
         sink.write(indent(try enc.encode(b.info), "  "))
         sink.write(",\n")
         try array("documents") { body in try b.forEachDocumentJSON(body) }
-        try array("errors") { body in for e in b.errors { try body(try enc.encode(e)) } }
+        try array("errors") { body in for e in b.errorList { try body(try enc.encode(e)) } }
         sink.write("  \"kind\" : \"baa-batch\",\n  \"schema_version\" : \(BatchReport.currentSchemaVersion),\n")
         try array("skipped") { body in for s in b.skipped { try body(try enc.encode(s)) } }
         try array("vendors", last: true) { body in try b.forEachVendorJSON(body) }

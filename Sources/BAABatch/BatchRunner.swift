@@ -179,44 +179,44 @@ public final class BatchRunner {
         }
 
         // Vendors close as soon as their last file is done (workers take files in path order, so only a few
-        // are open at once); their documents' reports are then dropped from memory.
-        var remaining: [String: Int] = [:]
-        var vendorOrder: [String] = []
-        var loose: [String: Bool] = [:]
-        for f in files {
-            if remaining[f.vendor] == nil { vendorOrder.append(f.vendor); loose[f.vendor] = f.loose }
-            remaining[f.vendor, default: 0] += 1
+        // are open at once); their documents' reports are then dropped from memory. A vendor's files are
+        // consecutive in the walk, so a vendor is a run of file indexes: what is kept per file is one Int32.
+        var vendorOfFile = [Int32](), vendorFirstFile = [Int](), remaining = [Int32]()
+        vendorOfFile.reserveCapacity(files.count)
+        for (i, f) in files.enumerated() {
+            if i == 0 || f.vendor != files[i - 1].vendor { vendorFirstFile.append(i); remaining.append(0) }
+            vendorOfFile.append(Int32(vendorFirstFile.count - 1))
+            remaining[remaining.count - 1] += 1
         }
         let spool = try Spool(parent: spoolParent)
         let view = VendorView(library: library, playbook: playbook)
-        var openDocs: [String: [BatchDocument]] = [:]
-        var openErrors: [String: [BatchError]] = [:]
-        var summaries: [VendorSummary] = []
-        var errors: [BatchError] = []
+        var openDocs: [Int32: [BatchDocument]] = [:]
+        var openErrors: [Int32: [BatchError]] = [:]
+        var vendors = 0
         var ruleWarnings: [RuleWarning] = []
         var ruleWarningsDropped = 0
         var counts = BatchCounts()
         counts.files = files.count
         counts.skipped = walk.skipped.count
         counts.excluded = walk.excluded
-        func close(_ vendor: String) throws {
+        func close(_ vendor: Int32) throws {
             let d = openDocs.removeValue(forKey: vendor) ?? [], e = openErrors.removeValue(forKey: vendor) ?? []
             if d.isEmpty && e.isEmpty { return }
-            var v = view.build(name: vendor, loose: loose[vendor] ?? false, documents: d, errors: e)
+            let first = files[vendorFirstFile[Int(vendor)]]
+            var v = view.build(name: first.vendor, loose: first.loose, documents: d, errors: e)
             if redact { v = v.redacted() }
             try spool.add(vendor: v)
-            summaries.append(VendorSummary(v))
+            vendors += 1
         }
 
         var progress = BatchProgress(done: 0, total: files.count, cached: 0, errors: 0, elapsed: 0)
         onProgress(progress)
         while let batch = channel.take(workers: jobs) {
-            for (_, outcome) in batch {
+            for (index, outcome) in batch {
                 progress.done += 1
-                let vendor: String
+                let vendor = vendorOfFile[index]
                 switch outcome {
                 case .reviewed(let d):
-                    vendor = d.vendor
                     counts.reviewed += 1
                     if d.cached { progress.cached += 1; counts.cached += 1 }
                     for w in d.report.document.warnings where w.hasPrefix("rule error:") {
@@ -236,10 +236,9 @@ public final class BatchRunner {
                     }
                     openDocs[vendor, default: []].append(d)
                 case .failed(let e):
-                    vendor = e.vendor
                     progress.errors += 1
                     counts.errors += 1
-                    errors.append(e)
+                    try spool.add(error: e, order: index)
                     openErrors[vendor, default: []].append(e)
                     if let audit, auditProblem == nil {
                         do {
@@ -249,19 +248,17 @@ public final class BatchRunner {
                     }
                 }
                 onOutcome(outcome)
-                remaining[vendor, default: 1] -= 1
-                if remaining[vendor] == 0 { try close(vendor) }
+                remaining[Int(vendor)] -= 1
+                if remaining[Int(vendor)] == 0 { try close(vendor) }
             }
             progress.elapsed = Date().timeIntervalSince(started)
             onProgress(progress)
         }
         // Interrupted: vendors with files not reached are shown with what was reviewed.
-        for v in vendorOrder where (remaining[v] ?? 0) > 0 { try close(v) }
+        for v in remaining.indices where remaining[v] > 0 { try close(Int32(v)) }
         counts.notReached = files.count - progress.done
         cache?.sync()  // the last group of cache entries made durable, before the run's end is logged
-        summaries.sort(by: VendorSummary.worstFirst)
-        errors.sort { $0.relativePath < $1.relativePath }
-        counts.vendors = summaries.count
+        counts.vendors = vendors
         let finished = Date()
         let interrupted = counts.notReached > 0
         if let audit, auditProblem == nil {
@@ -280,7 +277,7 @@ public final class BatchRunner {
                              seconds: (finished.timeIntervalSince(started) * 1000).rounded() / 1000, user: BatchClock.user(), tool: tool,
                              playbook: playbook.name, playbookSHA256: playbookSHA256, shard: options.shard?.description,
                              vendorDepth: options.vendorDepth, interrupted: interrupted, counts: counts)
-        let batch = SpooledBatch(info: info, vendorSummaries: summaries, errors: errors, skipped: walk.skipped, spool: spool, hasDocuments: keepDocuments)
+        let batch = SpooledBatch(info: info, skipped: walk.skipped, spool: spool, hasDocuments: keepDocuments)
         batch.cacheEntriesPruned = pruned
         batch.ruleWarnings = ruleWarnings.sorted { $0.path < $1.path }
         batch.ruleWarningsDropped = ruleWarningsDropped
@@ -315,8 +312,8 @@ public final class BatchRunner {
 
     static func sha256(ofFile path: String) -> String? {
         var st = stat()
-        guard RawPath.statPath(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG, let d = try? RawPath.read(path, limit: 1 << 30) else { return nil }
-        return SHA256.hex([UInt8](d))
+        guard RawPath.statPath(path, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return SHA256.hex(ofFileAt: path)
     }
 }
 

@@ -4,7 +4,8 @@ import BAAReview
 import BAAUtil
 import Foundation
 
-/// What the vendor table needs of a vendor, kept in memory while the full vendor report waits on disk.
+/// What the vendor table needs of a vendor. The runner spools it (SpooledRecords.swift) beside the full vendor
+/// report, so neither stays in memory.
 public struct VendorSummary: Sendable, Equatable {
     public var name: String
     public var loose: Bool
@@ -21,6 +22,12 @@ public struct VendorSummary: Sendable, Equatable {
         counts = v.counts; flags = v.flags; worstSeverity = v.worstSeverity
     }
 
+    init(name: String, loose: Bool, score: Int, risk: RiskLevel, documents: Int, errors: Int, counts: [String: Int],
+         flags: VendorFlags, worstSeverity: Severity?) {
+        self.name = name; self.loose = loose; self.score = score; self.risk = risk; self.documents = documents
+        self.errors = errors; self.counts = counts; self.flags = flags; self.worstSeverity = worstSeverity
+    }
+
     /// Worst first: score, then name.
     public static func worstFirst(_ a: VendorSummary, _ b: VendorSummary) -> Bool { (a.score, a.name) < (b.score, b.name) }
 }
@@ -30,8 +37,9 @@ public struct VendorSummary: Sendable, Equatable {
 public protocol BatchSource {
     var info: BatchInfo { get }
     /// Worst first.
-    var vendorSummaries: [VendorSummary] { get }
-    var errors: [BatchError] { get }
+    var vendorSummaries: VendorSummaries { get }
+    /// The files that could not be reviewed, in folder order.
+    var errorList: BatchErrors { get }
     var skipped: [SkippedPath] { get }
     /// Rule errors met while reviewing (a clause pattern that hit a PCRE2 resource limit), for the table.
     var ruleWarnings: [RuleWarning] { get }
@@ -65,15 +73,17 @@ extension BatchSource {
 
 extension BatchReport: BatchSource {
     public var info: BatchInfo { batch }
-    public var vendorSummaries: [VendorSummary] { vendors.map(VendorSummary.init) }
+    public var vendorSummaries: VendorSummaries { VendorSummaries(vendors.map(VendorSummary.init)) }
+    public var errorList: BatchErrors { BatchErrors(errors) }
     public func forEachVendor(_ body: (VendorReport) throws -> Void) throws { for v in vendors { try body(v) } }
     public func forEachDocument(_ body: (BatchDocument) throws -> Void) throws { for d in documents { try body(d) } }
 }
 
 /// Vendor reports and documents written to temporary files as they are finished, so memory holds only
-/// the reviews in flight, the summaries and the errors, whatever the folder's size. Entries are pretty
-/// JSON with sorted keys, ready to be copied into the output. The folder is hidden, mode 0700 (files 0600),
-/// registered with `Temporaries` (a signal removes it) and swept by a later run if this one is killed.
+/// the reviews in flight and small indexes, whatever the folder's size. Vendor reports and documents are
+/// pretty JSON with sorted keys, ready to be copied into the output; vendor summaries and errors are compact
+/// records (SpooledRecords.swift). The folder is hidden, mode 0700 (files 0600), registered with `Temporaries`
+/// (a signal removes it) and swept by a later run if this one is killed.
 public final class Spool {
     public let directory: String
     private let vendorFD: Int32
@@ -82,8 +92,12 @@ public final class Spool {
     private let documentPath: String
     private var vendorOffset: UInt64 = 0
     private var documentOffset: UInt64 = 0
-    private(set) var vendorIndex: [String: (UInt64, Int)] = [:]
     private(set) var documentIndex: [(String, UInt64, Int)] = []
+    let summaryRecords: RecordFile
+    let errorRecords: RecordFile
+    private var summaryEntries: [VendorSummaries.Entry] = []
+    /// Errors by their file's place in the walk.
+    private var errorEntries: [(order: Int, entry: BatchErrors.Entry)] = []
     private let encoder = JSONReporter.encoder()
 
     public init(parent: String? = nil) throws {
@@ -105,6 +119,18 @@ public final class Spool {
         }
         vendorFD = v
         documentFD = d
+        do {
+            summaryRecords = try RecordFile(path: directory + "/summaries")
+            do { errorRecords = try RecordFile(path: directory + "/errors") } catch {
+                // summaryRecords is not yet a stored property of a finished init: remove its file by hand.
+                unlink(directory + "/summaries"); Temporaries.unregister(directory + "/summaries")
+                throw error
+            }
+        } catch {
+            close(v); close(d)
+            Spool.remove(directory, vendorPath, documentPath)
+            throw error
+        }
     }
 
     static func remove(_ directory: String, _ files: String...) {
@@ -116,14 +142,30 @@ public final class Spool {
     deinit {
         close(vendorFD)
         close(documentFD)
-        Spool.remove(directory, vendorPath, documentPath)
+        // The record files remove themselves (RecordFile.deinit) before the folder can go: remove it last.
+        unlink(vendorPath); Temporaries.unregister(vendorPath)
+        unlink(documentPath); Temporaries.unregister(documentPath)
+        unlink(summaryRecords.path); unlink(errorRecords.path)
+        rmdir(directory)
+        Temporaries.unregister(directory)
     }
 
+    /// Spools a finished vendor: its report (JSON) and its summary (a record).
     public func add(vendor v: VendorReport) throws {
         let data = try encoder.encode(v)
         do { try SafeIO.pwriteAll(vendorFD, data, at: vendorOffset, path: vendorPath) } catch { throw SpoolError(message: "\(error)") }
-        vendorIndex[v.name] = (vendorOffset, data.count)
+        let summary = VendorSummary(v), record = summary.record
+        let at = try summaryRecords.append(record)
+        summaryEntries.append(.init(name: v.name, score: v.score, offset: at, length: record.count,
+                                    reportOffset: vendorOffset, reportLength: data.count))
         vendorOffset += UInt64(data.count)
+    }
+
+    /// Spools an error; `order` is its file's place in the walk (errors are listed in folder order).
+    func add(error e: BatchError, order: Int) throws {
+        let record = e.record
+        let at = try errorRecords.append(record)
+        errorEntries.append((order, .init(offset: at, length: record.count)))
     }
 
     public func add(document d: BatchDocument) throws {
@@ -137,10 +179,17 @@ public final class Spool {
         do { return try SafeIO.preadAll(fd, length: length, at: offset, path: path) } catch { throw SpoolError(message: "\(error)") }
     }
 
+    /// The summaries worst first and the errors in folder order, read back from the record files.
+    func finish() -> (VendorSummaries, BatchErrors) {
+        let summaries = summaryEntries.sorted { ($0.score, $0.name) < ($1.score, $1.name) }
+        let errors = errorEntries.sorted { $0.order < $1.order }.map(\.entry)
+        summaryEntries = []; errorEntries = []
+        return (VendorSummaries(file: summaryRecords, entries: summaries), BatchErrors(file: errorRecords, entries: errors))
+    }
+
     /// The pretty JSON of a vendor, as spooled.
-    public func vendorJSON(_ name: String) throws -> Data? {
-        guard let (o, n) = vendorIndex[name] else { return nil }
-        return try read(vendorFD, vendorPath, o, n)
+    func vendorJSON(_ entry: VendorSummaries.Entry) throws -> Data {
+        try read(vendorFD, vendorPath, entry.reportOffset, entry.reportLength)
     }
 
     /// The pretty JSON of every document, by relative path.
@@ -154,11 +203,11 @@ public struct SpoolError: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// The runner's result: summaries, errors and skipped paths in memory; vendors and documents in a spool.
+/// The runner's result: the skipped paths in memory; vendors, summaries, errors and documents in a spool.
 public final class SpooledBatch: BatchSource {
     public var info: BatchInfo
-    public let vendorSummaries: [VendorSummary]
-    public let errors: [BatchError]
+    public let vendorSummaries: VendorSummaries
+    public let errorList: BatchErrors
     public let skipped: [SkippedPath]
     public let spool: Spool
     /// Documents were spooled (only when an output needs them).
@@ -171,17 +220,19 @@ public final class SpooledBatch: BatchSource {
     /// Cache entries that failed their integrity check (edited or damaged) and were reviewed again, and the first one.
     public internal(set) var cacheEntriesRejected: (count: Int, first: String)?
 
-    init(info: BatchInfo, vendorSummaries: [VendorSummary], errors: [BatchError], skipped: [SkippedPath], spool: Spool, hasDocuments: Bool) {
-        self.info = info; self.vendorSummaries = vendorSummaries; self.errors = errors; self.skipped = skipped
+    init(info: BatchInfo, skipped: [SkippedPath], spool: Spool, hasDocuments: Bool) {
+        self.info = info; self.skipped = skipped
         self.spool = spool; self.hasDocuments = hasDocuments
+        (vendorSummaries, errorList) = spool.finish()
     }
+
+    /// A spooled summary or error that could not be read back: what was printed from it is wrong, so the
+    /// command reports this instead of committing its output.
+    public var spoolFailure: IOFailure? { spool.summaryRecords.failure ?? spool.errorRecords.failure }
 
     public func forEachVendor(_ body: (VendorReport) throws -> Void) throws {
         let decoder = JSONDecoder()
-        for s in vendorSummaries {
-            guard let data = try spool.vendorJSON(s.name) else { continue }
-            try body(try decoder.decode(VendorReport.self, from: data))
-        }
+        try forEachVendorJSON { try body(try decoder.decode(VendorReport.self, from: $0)) }
     }
 
     public func forEachDocument(_ body: (BatchDocument) throws -> Void) throws {
@@ -190,7 +241,7 @@ public final class SpooledBatch: BatchSource {
     }
 
     public func forEachVendorJSON(_ body: (Data) throws -> Void) throws {
-        for s in vendorSummaries { if let data = try spool.vendorJSON(s.name) { try body(data) } }
+        for entry in vendorSummaries.entries { try body(try spool.vendorJSON(entry)) }
     }
 
     public func forEachDocumentJSON(_ body: (Data) throws -> Void) throws { try spool.forEachDocumentJSON(body) }
@@ -200,7 +251,7 @@ public final class SpooledBatch: BatchSource {
         var vendors: [VendorReport] = [], documents: [BatchDocument] = []
         try forEachVendor { vendors.append($0) }
         try forEachDocument { documents.append($0) }
-        return BatchReport(batch: info, vendors: vendors, documents: documents, errors: errors, skipped: skipped)
+        return BatchReport(batch: info, vendors: vendors, documents: documents, errors: Array(errorList), skipped: skipped)
     }
 }
 

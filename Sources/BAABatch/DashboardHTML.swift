@@ -95,9 +95,9 @@ public enum DashboardHTML {
             c.1 ? el("th", ["scope": "col", "data-sortable": "1"], txt(c.0)) : el("th", ["scope": "col"], txt(c.0))
         })
         var errors: [HTMLNode] = []
-        if !b.errors.isEmpty {
+        if !b.errorList.isEmpty {
             errors = [el("h2", txt("Files that could not be reviewed")),
-                      el("ul", children: b.errors.map { el("li", txt("\($0.relativePath): \($0.reason)")) })]
+                      el("ul", children: b.errorList.map { el("li", txt("\($0.relativePath): \($0.reason)")) })]
         }
         let page = el("html", ["lang": "en"],
             el("head",

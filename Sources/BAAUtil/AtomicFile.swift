@@ -66,7 +66,9 @@ public enum AtomicFile {
     /// The same, with the line made from the SHA-256 of the log's last whole line (nil when the log is empty),
     /// under an exclusive `flock` so that two runs appending to one log chain their records one after the other.
     @discardableResult
-    public static func appendLine(to path: String, tip: inout ChainTip?, _ make: (_ lastLineSHA256: String?) throws -> String) throws -> Int {
+    /// `sync: false` leaves the fsync to a later append (the caller groups them; a crash may then lose the
+    /// unsynced tail, never tear a line in the middle of the log).
+    public static func appendLine(to path: String, tip: inout ChainTip?, sync: Bool = true, _ make: (_ lastLineSHA256: String?) throws -> String) throws -> Int {
         let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw IOFailure(path: path, code: errno) }
         defer { close(fd) }
@@ -95,7 +97,7 @@ public enum AtomicFile {
         let bytes = Data((line.hasSuffix("\n") ? line : line + "\n").utf8)
         do {
             try SafeIO.writeAll(fd, bytes, path: path)
-            guard fsync(fd) == 0 else { throw IOFailure(path: path, code: errno) }
+            guard !sync || fsync(fd) == 0 else { throw IOFailure(path: path, code: errno) }
         } catch {
             _ = ftruncate(fd, off_t(size))  // whole lines only
             tip = nil

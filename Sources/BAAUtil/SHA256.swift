@@ -29,6 +29,29 @@ public enum SHA256 {
         return out
     }
 
+    /// The hex digest of a file, read 64 KiB at a time (a large file is never held whole); nil when it cannot
+    /// be opened or read. `path` may carry raw bytes (RawPath).
+    public static func hex(ofFileAt path: String) -> String? {
+        precondition(initialized, "libcrypto could not be initialized")
+        let fd = open(RawPath.cString(path), O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        guard let ctx = EVP_MD_CTX_new() else { return nil }
+        defer { EVP_MD_CTX_free(ctx) }
+        guard EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1 else { return nil }
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; return nil }
+            if n == 0 { break }
+            guard chunk.withUnsafeBytes({ EVP_DigestUpdate(ctx, $0.baseAddress, n) }) == 1 else { return nil }
+        }
+        var out = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        guard out.withUnsafeMutableBufferPointer({ EVP_DigestFinal_ex(ctx, $0.baseAddress, &length) }) == 1, length == 32 else { return nil }
+        return hexString(out)
+    }
+
     /// The hex digest of a file's bytes, read in place.
     public static func hex(_ data: Data) -> String {
         hexString(data.withUnsafeBytes { digest($0.bindMemory(to: UInt8.self)) })

@@ -43,7 +43,7 @@ struct BatchCommand: ParsableCommand {
     @Flag(name: .customLong("no-cache"), help: "Neither read nor write the cache.") var noCache = false
     @Option(name: .customLong("cache-max-age"), help: "After a complete run, remove cache entries no run has used for this many days (0: keep all).")
     var cacheMaxAge: Double = 90
-    @Option(name: .customLong("audit-log"), help: "Append a JSON-lines audit record of the run here (fsynced).") var auditLog: String?
+    @Option(name: .customLong("audit-log"), help: "Append a JSON-lines audit record of the run here (hash-chained; fsynced at least every second).") var auditLog: String?
     @OptionGroup var trackerOptions: TrackerOptions
     @Option(name: .long, help: "POST each vendor's ticket to this URL: the webhook's URL, or the tracker's base URL (https://acme.atlassian.net, https://api.github.com...), to which its documented path is added. Never the same finding twice.") var post: String?
     @Option(name: .customLong("token-env"), help: "Environment variable holding the secret for --post: the bearer token (webhook, GitHub), Jira's API token, GitLab's PRIVATE-TOKEN, ServiceNow's password.") var tokenEnv = "BAA_TICKET_TOKEN"
@@ -145,7 +145,7 @@ struct BatchCommand: ParsableCommand {
             switch format {
             case .terminal:
                 let color = !noColor && output == nil && TerminalReporter.shouldColor()
-                sink.write(BatchRenderer.table(result, color: color))
+                BatchRenderer.table(result, color: color) { sink.write($0) }
             case .json: try BatchRenderer.writeJSON(result, to: sink)
             case .tickets: try BatchRenderer.writeTickets(result, redact: redact, tracker: try trackerOptions.config(), to: sink)
             case .html:
@@ -155,6 +155,7 @@ struct BatchCommand: ParsableCommand {
                 })
             case .jsonl: break
             }
+            if let f = result.spoolFailure { throw UserError(f.description) }
             try sink.commit()
         } catch let e as SpoolError { throw UserError(e.description) }
         if format != .terminal && progressOn {

@@ -27,4 +27,22 @@ final class SHA256Tests: XCTestCase {
         let d = Data("xxabc".utf8).dropFirst(2)
         XCTAssertEqual(SHA256.hex(d), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
     }
+
+    /// A file is hashed in 64 KiB chunks: the digest equals the one of its bytes at sizes across chunk
+    /// boundaries, the FIPS 180 vector included; a missing file is nil.
+    func testAFileIsHashedInChunksToTheSameDigest() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sha-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for n in [0, 1, 65_535, 65_536, 65_537, 200_000] {
+            let bytes = (0..<n).map { UInt8(($0 * 7) % 253) }
+            let f = dir.appendingPathComponent("f\(n)")
+            try Data(bytes).write(to: f)
+            XCTAssertEqual(SHA256.hex(ofFileAt: f.path), SHA256.hex(bytes), "size \(n)")
+        }
+        let million = dir.appendingPathComponent("a")
+        try Data(repeating: 0x61, count: 1_000_000).write(to: million)
+        XCTAssertEqual(SHA256.hex(ofFileAt: million.path), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        XCTAssertNil(SHA256.hex(ofFileAt: dir.appendingPathComponent("missing").path))
+    }
 }
