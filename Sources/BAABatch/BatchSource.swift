@@ -15,10 +15,12 @@ public struct VendorSummary: Sendable, Equatable {
     public var counts: [String: Int]
     public var flags: VendorFlags
     public var worstSeverity: Severity?
+    /// Earlier full versions replaced by later ones.
+    public var superseded: [SupersededVersion]
 
     public init(_ v: VendorReport) {
         name = v.name; loose = v.loose; score = v.score; risk = v.risk; documents = v.documents.count; errors = v.errors.count
-        counts = v.counts; flags = v.flags; worstSeverity = v.worstSeverity
+        counts = v.counts; flags = v.flags; worstSeverity = v.worstSeverity; superseded = v.superseded ?? []
     }
 
     /// Worst first: score, then name.
