@@ -101,7 +101,7 @@ public struct TerminalReporter {
 
     /// One logical line fitted to `width`: words wrapped, continuation lines indented by `hang` (by default the
     /// line's own indent plus two), a word longer than a line cut where it must be.
-    static func fit(_ line: String, width: Int, hang: Int? = nil) -> [String] {
+    public static func fit(_ line: String, width: Int, hang: Int? = nil) -> [String] {
         if visibleWidth(line) <= width { return [line] }
         let lead = line.prefix { $0 == " " }.count
         let hangWidth = min(hang ?? lead + 2, width / 2)

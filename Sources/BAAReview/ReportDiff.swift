@@ -216,7 +216,7 @@ public struct ReportDiff: Codable, Sendable, Equatable {
     }
 
     /// Do two name lists name the same party? nil when either names none (only role words).
-    static func sameParty(_ a: [String], _ b: [String]) -> Bool? {
+    public static func sameParty(_ a: [String], _ b: [String]) -> Bool? {
         let x = Set(a.compactMap(normalizedName)), y = Set(b.compactMap(normalizedName))
         if x.isEmpty || y.isEmpty { return nil }
         if !x.isDisjoint(with: y) { return true }
