@@ -99,6 +99,17 @@ public struct TerminalReporter {
         return n
     }
 
+    static func stripEscapes(_ s: String) -> String {
+        var out = ""
+        var inEscape = false
+        for u in s.unicodeScalars {
+            if inEscape { if u == "m" { inEscape = false }; continue }
+            if u == "\u{1B}" { inEscape = true; continue }
+            out.unicodeScalars.append(u)
+        }
+        return out
+    }
+
     /// One logical line fitted to `width`: words wrapped, continuation lines indented by `hang` (by default the
     /// line's own indent plus two), a word longer than a line cut where it must be.
     public static func fit(_ line: String, width: Int, hang: Int? = nil) -> [String] {
@@ -112,6 +123,7 @@ public struct TerminalReporter {
         var currentWidth = lead
         var empty = true
         func room() -> Int { width - currentWidth }
+        var trailingReset = false
         // Words with the spaces before them, so that a line's own alignment (padded columns) survives.
         var tokens: [(sep: String, word: String)] = []
         var sep = "", word = ""
@@ -129,8 +141,14 @@ public struct TerminalReporter {
                 out.append(current)
                 current = nextIndent; currentWidth = hangWidth; empty = true
             }
-            // A word wider than a whole line (a long path): cut it (plain words only; coloured ones stay whole).
-            while w > room() - (empty ? 0 : sep.count) && !word.contains("\u{1B}") && room() > 0 {
+            // A word wider than a whole line (a long path): cut it. Its colour escapes are dropped first (a reset it
+            // carried is put back after it).
+            if w > width - hangWidth && word.contains("\u{1B}") {
+                let reset = word.contains("\u{1B}[0m")
+                word = stripEscapes(word)
+                if reset { trailingReset = true }
+            }
+            while w > room() - (empty ? 0 : sep.count) && room() > 0 {
                 let take = empty ? room() : room() - sep.count
                 if take <= 0 { break }
                 let head = String(word.prefix(take))
@@ -145,6 +163,7 @@ public struct TerminalReporter {
             empty = false
         }
         if !empty { out.append(current) }
+        if trailingReset, !out.isEmpty { out[out.count - 1] += "\u{1B}[0m" }
         return out
     }
 
@@ -280,8 +299,8 @@ public struct TerminalReporter {
             if let ev = e.evidence.first {
                 let place = TerminalReporter.location(ev)
                 // The location beside the verdict when it fits, else on its own line under the element.
-                if TerminalReporter.visibleWidth(row) + TerminalReporter.visibleWidth(place) + 1 <= width {
-                    lines.add(row + " " + paint(place, "2"))
+                if TerminalReporter.visibleWidth(row) + TerminalReporter.visibleWidth(place) + 2 <= width {
+                    lines.add(row + "  " + paint(place, "2"))
                 } else {
                     lines.add(row.trimmingTrailingSpaces)
                     lines.add("      " + paint(place, "2"))

@@ -49,7 +49,7 @@ struct DiffCommand: ParsableCommand {
         let options = try extraction.options()
         var reports: [Report] = []
         for file in [old, new] {
-            var reviewer = Reviewer(library: lib, playbook: playbook, limits: matchLimits.limits)
+            let reviewer = Reviewer(library: lib, playbook: playbook, limits: matchLimits.limits)
             reviewer.partyOverride = parties.override
             switch reviewWithinBudget(file, options: options, reviewer: reviewer) {
             case .finished(.success(let (report, _))): reports.append(report)
