@@ -97,10 +97,27 @@ public struct ReportDiff: Codable, Sendable, Equatable {
 
     // MARK: comparing
 
-    /// The evidence of an element as one text (excerpts joined by " … "), whitespace collapsed.
+    /// The evidence of an element as one text (excerpts joined by " … "), whitespace collapsed, and each excerpt's
+    /// leading number ("1.4", "3.2.", "(a)", "iv.") left out: a renumbered clause is not a changed one.
     static func evidenceText(_ e: ElementResult?) -> String {
         guard let e else { return "" }
-        return e.evidence.map { $0.text }.joined(separator: " … ").split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" || $0 == "\r" }).joined(separator: " ")
+        return e.evidence.map { ev -> String in
+            var words = WordDiff.words(ev.text)
+            if let first = words.first, isEnumerator(first), words.count > 1 { words.removeFirst() }
+            return words.joined(separator: " ")
+        }.joined(separator: " … ")
+    }
+
+    /// "1.4", "3.2.", "12", "(a)", "(iv)", "a.", "iv.": a clause's number or letter.
+    public static func isEnumerator(_ w: Substring) -> Bool {
+        if w.contains(where: \.isNumber), w.allSatisfy({ $0.isNumber || $0 == "." || $0 == ")" }) { return true }
+        var core = w
+        if core.hasPrefix("(") && core.hasSuffix(")") { core = core.dropFirst().dropLast() }
+        else if core.hasSuffix(".") || core.hasSuffix(")") { core = core.dropLast() } else { return false }
+        guard !core.isEmpty, core.count <= 4 else { return false }
+        if core.allSatisfy(\.isNumber) { return true }
+        if core.count == 1, core.allSatisfy({ $0.isLetter }) { return true }
+        return core.allSatisfy { "ivxlIVXL".contains($0) }
     }
 
     static func location(_ e: Evidence) -> String {

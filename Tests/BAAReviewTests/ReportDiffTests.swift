@@ -228,3 +228,13 @@ final class TerminalWrapTests: XCTestCase {
         XCTAssertEqual(TerminalReporter.terminalWidth(environment: [:], fd: -1), 100, "no terminal: 100")
     }
 }
+
+extension ReportDiffTests {
+    func testRenumberedClauseIsNotAChange() throws {
+        let d = ReportDiff.compare(old: try review(Self.v1), new: try review(Self.v2))
+        // v2 inserts a new 1.4, so the old 1.4 (no other use) is now 1.5 with the same words.
+        XCTAssertTrue(d.unchanged.contains("no_other_use"), "\(d.changed.first { $0.id == "no_other_use" }?.summary ?? [])")
+        for w in ["1.4", "3.2.", "12", "(a)", "(iv)", "b.", "iv."] { XCTAssertTrue(ReportDiff.isEnumerator(Substring(w)), w) }
+        for w in ["Business", "PHI.", "(PHI)", "HIPAA", "Clearinghouse"] { XCTAssertFalse(ReportDiff.isEnumerator(Substring(w)), w) }
+    }
+}
