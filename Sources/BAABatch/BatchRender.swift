@@ -36,12 +36,28 @@ public enum BatchRenderer {
         }
         if vendors.isEmpty { write("(no documents)\n") }
         if anyErrors { write("(DOCS n+m!: n documents reviewed, m files that could not be)\n") }
+        for v in vendors { for s in v.superseded { write(supersededLine(vendor: v.name, s, root: b.info.root) + "\n") } }
         write("\n" + summaryLine(b.info) + "\n")
         for e in b.errorList { write(paint("error: ", "31") + "\(e.path): \(e.reason)\n") }
         // A clause pattern that hit a resource limit: the verdicts it decides may be missing in that document.
         for w in b.ruleWarnings { write(paint("warning: ", "33") + "\(w.path): \(w.message)\n") }
         if let s = b as? SpooledBatch, s.ruleWarningsDropped > 0 { write(paint("warning: ", "33") + "\(s.ruleWarningsDropped) more rule warnings (see the JSON report)\n") }
         for s in b.skipped where s.reason != "hidden" { write("skipped: \(s.path): \(s.reason)\n") }
+    }
+
+    /// "superseded: acme: v1/baa.md (2026-02-09) by v2/baa.md (2026-10-05), a later full version of the same agreement; changed: ..."
+    public static func supersededLine(vendor: String, _ s: SupersededVersion, root: String) -> String {
+        func rel(_ p: String) -> String {
+            let prefix = root.hasSuffix("/") ? root : root + "/"
+            return p.hasPrefix(prefix) ? String(p.dropFirst(prefix.count)) : p
+        }
+        func dated(_ p: String, _ d: String?) -> String { rel(p) + (d.map { " (\($0))" } ?? "") }
+        var line = "superseded: \(vendor): \(dated(s.file, s.fileDate)) by \(dated(s.by, s.byDate)), a later full version of the same agreement"
+        if s.changed.isEmpty { line += "; no element changed" } else {
+            line += "; changed: " + s.changed.map { s.regressions.contains($0) ? "\($0) (worse)" : $0 }.joined(separator: ", ")
+            line += "; score \(s.scoreDelta >= 0 ? "+" : "")\(s.scoreDelta)"
+        }
+        return line
     }
 
     public static func summaryLine(_ info: BatchInfo) -> String {

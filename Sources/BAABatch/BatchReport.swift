@@ -31,6 +31,27 @@ public struct Supersession: Codable, Sendable, Equatable {
     public var replaced: [String]
 }
 
+/// A full agreement that a later full version of the same agreement replaced (docs/batch.md, "Later versions").
+public struct SupersededVersion: Codable, Sendable, Equatable {
+    /// The earlier version: its verdicts no longer count.
+    public var file: String
+    /// The later version that replaces it.
+    public var by: String
+    public var fileDate: String?
+    public var byDate: String?
+    /// Why the two are read as versions of one agreement.
+    public var reason: String
+    /// Elements whose verdict, findings or evidence changed between the two (as `baa diff` compares them),
+    /// and those of them that got worse.
+    public var changed: [String]
+    public var regressions: [String]
+    /// The later version's score minus the earlier's (each reviewed alone).
+    public var scoreDelta: Int
+    enum CodingKeys: String, CodingKey {
+        case file, by, fileDate = "file_date", byDate = "by_date", reason, changed, regressions, scoreDelta = "score_delta"
+    }
+}
+
 /// The three flags the vendor table shows.
 public struct VendorFlags: Codable, Sendable, Equatable {
     /// prohibited, permitted or silent ("-" when the library has no such element).
@@ -60,9 +81,11 @@ public struct VendorReport: Codable, Sendable, Equatable {
     public var elements: [ElementResult]
     public var findings: [Finding]
     public var supersessions: [Supersession]
+    /// Full agreements replaced by a later full version of the same agreement (absent in reports made before).
+    public var superseded: [SupersededVersion]?
     public var scoring: Scoring
 
-    enum CodingKeys: String, CodingKey { case name, loose, score, risk, documents, errors, counts = "findings_by_severity", flags, aiVendor = "ai_vendor", elements, findings, supersessions, scoring }
+    enum CodingKeys: String, CodingKey { case name, loose, score, risk, documents, errors, counts = "findings_by_severity", flags, aiVendor = "ai_vendor", elements, findings, supersessions, superseded, scoring }
 
     public var worstSeverity: Severity? { findings.map(\.severity).max() }
 }

@@ -16,16 +16,19 @@ public struct VendorSummary: Sendable, Equatable {
     public var counts: [String: Int]
     public var flags: VendorFlags
     public var worstSeverity: Severity?
+    /// Earlier full versions replaced by later ones.
+    public var superseded: [SupersededVersion]
 
     public init(_ v: VendorReport) {
         name = v.name; loose = v.loose; score = v.score; risk = v.risk; documents = v.documents.count; errors = v.errors.count
-        counts = v.counts; flags = v.flags; worstSeverity = v.worstSeverity
+        counts = v.counts; flags = v.flags; worstSeverity = v.worstSeverity; superseded = v.superseded ?? []
     }
 
     init(name: String, loose: Bool, score: Int, risk: RiskLevel, documents: Int, errors: Int, counts: [String: Int],
-         flags: VendorFlags, worstSeverity: Severity?) {
+         flags: VendorFlags, worstSeverity: Severity?, superseded: [SupersededVersion]) {
         self.name = name; self.loose = loose; self.score = score; self.risk = risk; self.documents = documents
         self.errors = errors; self.counts = counts; self.flags = flags; self.worstSeverity = worstSeverity
+        self.superseded = superseded
     }
 
     /// Worst first: score, then name.

@@ -71,8 +71,12 @@ public enum DashboardHTML {
                           el("span", ["class": "badge \(t)"], txt(HTMLReporter.toneWords[t]!)), txt(" " + words))
             }
             let docs = v.documents.map { p -> HTMLNode in
-                if let l = links[p] { return el("li", el("a", ["href": l.file], txt(l.name))) }
-                return el("li", txt(URL(fileURLWithPath: p).lastPathComponent))
+                // An earlier version replaced by a later one: its verdicts no longer count (docs/batch.md).
+                let note: [HTMLNode] = (v.superseded ?? []).first { $0.file == p }.map {
+                    [el("span", ["class": "none"], txt(" (superseded by \(URL(fileURLWithPath: $0.by).lastPathComponent))"))]
+                } ?? []
+                if let l = links[p] { return el("li", children: [el("a", ["href": l.file], txt(l.name))] + note) }
+                return el("li", children: [txt(URL(fileURLWithPath: p).lastPathComponent)] + note)
             } + v.errors.map { el("li", ["class": "none"], txt("\(URL(fileURLWithPath: $0).lastPathComponent) (could not be reviewed)")) }
             let counts = [Severity.critical, .high, .medium, .low].map { "\(v.counts[$0.rawValue] ?? 0)" }
             let worst = (v.worstSeverity?.rank ?? -1)

@@ -97,6 +97,8 @@ extension VendorSummary {
         for s in VendorSummary.severities { w.int(counts[s.rawValue] ?? -1) }
         w.string(flags.aiTraining); w.string(flags.breachNotification); w.string(flags.subcontractors); w.optional(flags.aiVendor)
         w.optional(worstSeverity?.rawValue)
+        // Rare (a folder holding two full versions of one agreement): JSON, decoded only when present.
+        w.optional(superseded.isEmpty ? nil : (try? JSONEncoder().encode(superseded)).map { String(decoding: $0, as: UTF8.self) })
         return w.bytes
     }
 
@@ -108,7 +110,9 @@ extension VendorSummary {
         for s in VendorSummary.severities { let n = r.int(); if n >= 0 { counts[s.rawValue] = n } }
         let flags = VendorFlags(aiTraining: r.string(), breachNotification: r.string(), subcontractors: r.string(), aiVendor: r.optional())
         let worst = r.optional().flatMap(Severity.init(rawValue:))
-        self.init(name: name, loose: loose, score: score, risk: risk, documents: documents, errors: errors, counts: counts, flags: flags, worstSeverity: worst)
+        let superseded = r.optional().flatMap { try? JSONDecoder().decode([SupersededVersion].self, from: Data($0.utf8)) } ?? []
+        self.init(name: name, loose: loose, score: score, risk: risk, documents: documents, errors: errors, counts: counts, flags: flags,
+                  worstSeverity: worst, superseded: superseded)
     }
 }
 

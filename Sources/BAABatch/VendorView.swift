@@ -16,6 +16,11 @@ import Foundation
 /// 4. The element's findings are the winning document's findings for it, with a vendor fingerprint
 ///    (`Finding.fingerprint(path: "vendor/<name>", ...)`) so tickets de-duplicate per vendor.
 /// 5. Score and risk: 100 minus the playbook's points per finding, floored at 0; risk from its bands.
+///
+/// Before all this, a full agreement that a later full version of the same agreement replaces (`versions`) is set
+/// aside: its verdicts no longer count, and the vendor's `superseded` says which file replaced which. The later
+/// version also replaces, element by element, the terms of amending documents dated before it (an amendment of
+/// the old version) where it addresses the same element.
 public struct VendorView {
     public var library: ClauseLibrary?
     public var playbook: Playbook
@@ -35,8 +40,29 @@ public struct VendorView {
 
     public static func fingerprintPath(vendor: String) -> String { "vendor/\(vendor)" }
 
+    /// Full agreements replaced by later full versions of the same agreement: for each document set aside, the
+    /// latest version that replaces it (in `order`), with what `baa diff` finds between the two. Two documents are
+    /// versions of one agreement when neither is amending and `ReportDiff.sameAgreement` says so (both full BAAs,
+    /// the same covered entity and business associate where both name them).
+    public static func versions(_ ordered: [BatchDocument]) -> [SupersededVersion] {
+        let full = ordered.filter { !$0.dating.amending && ReportDiff.isFullAgreement($0.report) }
+        var out: [SupersededVersion] = []
+        for (i, older) in full.enumerated() {
+            guard let newer = full[(i + 1)...].last(where: { ReportDiff.sameAgreement(older.report, $0.report).same }) else { continue }
+            let diff = ReportDiff.compare(old: older.report, new: newer.report)
+            out.append(SupersededVersion(file: older.path, by: newer.path, fileDate: older.dating.date, byDate: newer.dating.date,
+                                         reason: ReportDiff.sameAgreement(older.report, newer.report).reason,
+                                         changed: diff.changed.map(\.id), regressions: diff.regressions, scoreDelta: diff.scoreDelta))
+        }
+        return out
+    }
+
     public func build(name: String, loose: Bool, documents: [BatchDocument], errors: [BatchError]) -> VendorReport {
-        let docs = VendorView.order(documents)
+        let all = VendorView.order(documents)
+        let superseded = VendorView.versions(all)
+        let setAside = Set(superseded.map(\.file))
+        let replacing = Set(superseded.map(\.by))
+        let docs = all.filter { !setAside.contains($0.path) }
         var elements: [ElementResult] = []
         var findings: [Finding] = []
         var supersessions: [Supersession] = []
@@ -45,7 +71,16 @@ public struct VendorView {
         let fpPath = VendorView.fingerprintPath(vendor: name)
 
         for id in ids {
-            let results = docs.compactMap { d in d.report.element(id).map { (doc: d, element: $0) } }
+            var results = docs.compactMap { d in d.report.element(id).map { (doc: d, element: $0) } }
+            // A later full version that addresses the element replaces the terms of amendments dated before it.
+            var overridden: [(doc: BatchDocument, element: ElementResult)] = []
+            if let version = results.last(where: { replacing.contains($0.doc.path) && VendorView.addresses($0.element) }), let vDate = version.doc.dating.date {
+                overridden = results.filter { r in
+                    r.doc.dating.amending && VendorView.addresses(r.element) && (r.doc.dating.date.map { $0 < vDate } ?? false)
+                }
+                let gone = Set(overridden.map(\.doc.path))
+                results.removeAll { gone.contains($0.doc.path) }
+            }
             guard let first = results.first else { continue }
             let addressing = results.filter { VendorView.addresses($0.element) }
             var winner = first
@@ -75,6 +110,7 @@ public struct VendorView {
             for r in replaced {
                 element.evidence += r.element.evidence.prefix(1).map { var e = $0; e.file = r.doc.path; return e }
             }
+            if !overridden.isEmpty && replacing.contains(winner.doc.path) { replaced += overridden }
             if !replaced.isEmpty {
                 supersessions.append(Supersession(element: id, winner: winner.doc.path, replaced: replaced.map(\.doc.path)))
             }
@@ -118,11 +154,11 @@ public struct VendorView {
         }
         return VendorReport(
             name: name, loose: loose, score: docs.isEmpty ? 0 : score, risk: docs.isEmpty ? .critical : playbook.risk(for: score),
-            documents: docs.map(\.path), errors: errors.map(\.path), counts: counts,
+            documents: all.map(\.path), errors: errors.map(\.path), counts: counts,
             flags: VendorFlags(aiTraining: flag("ai_training"), breachNotification: flag("breach_notification"), subcontractors: flag("subcontractors"),
                                aiVendor: aiColumn()),
             aiVendor: aiVendor,
-            elements: elements, findings: findings, supersessions: supersessions,
+            elements: elements, findings: findings, supersessions: supersessions, superseded: superseded,
             scoring: .make(contributions: contributions, playbook: playbook))
     }
 }

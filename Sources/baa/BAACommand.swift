@@ -19,7 +19,7 @@ struct BAACommand: ParsableCommand {
         commandName: "baa",
         abstract: "Review HIPAA Business Associate Agreements: required terms, breach deadlines, AI training, subcontractors.",
         version: BAAVersion.current,
-        subcommands: [ReviewCommand.self, ExplainCommand.self, RulesCommand.self, EvalCommand.self, ExtractCommand.self, BatchCommand.self, MergeCommand.self, AuditCommand.self, BenchMatchCommand.self],
+        subcommands: [ReviewCommand.self, DiffCommand.self, ExplainCommand.self, RulesCommand.self, EvalCommand.self, ExtractCommand.self, BatchCommand.self, MergeCommand.self, AuditCommand.self, BenchMatchCommand.self],
         defaultSubcommand: nil
     )
 

@@ -42,12 +42,15 @@ struct ReviewCommand: ParsableCommand {
     var noColor = false
     @Flag(name: .long, help: "HTML only: leave the contract text and quotations out (summary, elements and findings only).")
     var redact = false
+    @Flag(name: .long, help: "Terminal only: print just the summary card (score, risk, AI training, breach notice, subcontractors) and the findings' titles.")
+    var brief = false
     @OptionGroup var parties: PartyOptions
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one agreement file") }
         if format == .html && files.count > 1 { throw ValidationError("--format html writes one page per agreement: review one file at a time") }
         if redact && format != .html { throw ValidationError("--redact applies to --format html") }
+        if brief && format != .terminal { throw ValidationError("--brief applies to --format terminal") }
     }
 
     func run() throws {
@@ -87,8 +90,9 @@ struct ReviewCommand: ParsableCommand {
         case .html:
             text = reports.first.map { HTMLReporter(redact: redact).render($0, document: documents.first) } ?? ""
         case .terminal:
-            let r = TerminalReporter(color: !noColor && output == nil && TerminalReporter.shouldColor(), explain: explain)
-            text = reports.map(r.render).joined(separator: "\n")
+            let r = TerminalReporter(color: !noColor && output == nil && TerminalReporter.shouldColor(), explain: explain, brief: brief,
+                                     width: TerminalReporter.terminalWidth())
+            text = r.render(reports)
         }
         // With no report to write, a previous report at --output stays as it was.
         if !reports.isEmpty || (format == .json && output == nil) { try emit(text, to: output, json: format == .json) }

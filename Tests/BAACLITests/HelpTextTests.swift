@@ -14,7 +14,7 @@ final class HelpTextTests: XCTestCase {
     func testTopLevelHelpListsEveryCommand() throws {
         let r = try CLI.run(["--help"])
         XCTAssertEqual(r.status, 0)
-        for command in ["review", "batch", "merge", "explain", "rules", "eval", "extract"] {
+        for command in ["review", "diff", "batch", "merge", "explain", "rules", "eval", "extract"] {
             XCTAssertTrue(r.stdout.contains("  \(command) "), "\(command) missing from:\n\(r.stdout)")
         }
     }
