@@ -106,14 +106,14 @@ public final class Spool {
     public init(parent: String? = nil) throws {
         let base = parent ?? NSTemporaryDirectory()
         directory = (base as NSString).appendingPathComponent(".baa-batch-spool-\(getpid())-\(UInt32.random(in: 0...UInt32.max))")
-        guard mkdir(directory, 0o700) == 0 else { throw SpoolError(message: IOFailure(path: directory, action: "create the spool folder", code: errno).description) }
+        guard mkdir(RawPath.cString(directory), 0o700) == 0 else { throw SpoolError(message: IOFailure(path: directory, action: "create the spool folder", code: errno).description) }
         vendorPath = directory + "/vendors"
         documentPath = directory + "/documents"
         Temporaries.register(vendorPath)
         Temporaries.register(documentPath)
         Temporaries.register(directory)
-        let v = open(vendorPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        let d = v < 0 ? -1 : open(documentPath, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let v = open(RawPath.cString(vendorPath), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let d = v < 0 ? -1 : open(RawPath.cString(documentPath), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard v >= 0, d >= 0 else {
             let e = errno
             if v >= 0 { close(v) }
@@ -126,7 +126,7 @@ public final class Spool {
             summaryRecords = try RecordFile(path: directory + "/summaries")
             do { errorRecords = try RecordFile(path: directory + "/errors") } catch {
                 // summaryRecords is not yet a stored property of a finished init: remove its file by hand.
-                unlink(directory + "/summaries"); Temporaries.unregister(directory + "/summaries")
+                unlink(RawPath.cString(directory + "/summaries")); Temporaries.unregister(directory + "/summaries")
                 throw error
             }
         } catch {
@@ -137,8 +137,8 @@ public final class Spool {
     }
 
     static func remove(_ directory: String, _ files: String...) {
-        for f in files { unlink(f); Temporaries.unregister(f) }
-        rmdir(directory)
+        for f in files { unlink(RawPath.cString(f)); Temporaries.unregister(f) }
+        rmdir(RawPath.cString(directory))
         Temporaries.unregister(directory)
     }
 
@@ -146,10 +146,10 @@ public final class Spool {
         close(vendorFD)
         close(documentFD)
         // The record files remove themselves (RecordFile.deinit) before the folder can go: remove it last.
-        unlink(vendorPath); Temporaries.unregister(vendorPath)
-        unlink(documentPath); Temporaries.unregister(documentPath)
-        unlink(summaryRecords.path); unlink(errorRecords.path)
-        rmdir(directory)
+        unlink(RawPath.cString(vendorPath)); Temporaries.unregister(vendorPath)
+        unlink(RawPath.cString(documentPath)); Temporaries.unregister(documentPath)
+        unlink(RawPath.cString(summaryRecords.path)); unlink(RawPath.cString(errorRecords.path))
+        rmdir(RawPath.cString(directory))
         Temporaries.unregister(directory)
     }
 
@@ -276,7 +276,7 @@ public final class TextSink {
         self.path = path
         guard let path else { tmp = nil; fd = STDOUT_FILENO; return }
         let t = Temporaries.siblingName(for: path)
-        let h = open(t, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let h = open(RawPath.cString(t), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard h >= 0 else { throw SpoolError(message: IOFailure(path: path, code: errno).description) }
         Temporaries.register(t)
         tmp = t
@@ -284,7 +284,7 @@ public final class TextSink {
     }
 
     deinit {
-        if let tmp, !committed { close(fd); unlink(tmp); Temporaries.unregister(tmp) }
+        if let tmp, !committed { close(fd); unlink(RawPath.cString(tmp)); Temporaries.unregister(tmp) }
     }
 
     var displayName: String { path ?? SafeIO.standardOutputName }
@@ -313,14 +313,14 @@ public final class TextSink {
         committed = true  // from here the descriptor is closed here, not in deinit
         guard close(fd) == 0 else {
             let e = errno
-            unlink(tmp)
+            unlink(RawPath.cString(tmp))
             Temporaries.unregister(tmp)
             throw SpoolError(message: IOFailure(path: path, code: e).description)
         }
         defer { Temporaries.unregister(tmp) }
-        guard rename(tmp, path) == 0 else {
+        guard rename(RawPath.cString(tmp), RawPath.cString(path)) == 0 else {
             let e = errno
-            unlink(tmp)
+            unlink(RawPath.cString(tmp))
             throw SpoolError(message: IOFailure(path: path, code: e).description)
         }
     }

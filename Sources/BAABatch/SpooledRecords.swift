@@ -19,7 +19,7 @@ final class RecordFile: @unchecked Sendable {
     init(path: String) throws {
         self.path = path
         Temporaries.register(path)
-        let h = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let h = open(RawPath.cString(path), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard h >= 0 else {
             let e = errno
             Temporaries.unregister(path)
@@ -30,7 +30,7 @@ final class RecordFile: @unchecked Sendable {
 
     deinit {
         close(fd)
-        unlink(path)
+        unlink(RawPath.cString(path))
         Temporaries.unregister(path)
     }
 

@@ -9,7 +9,7 @@ public enum AtomicFile {
     /// caller makes the writes durable in groups (`syncFileSystem`), as the report cache does.
     public static func write(_ data: Data, to path: String, durable: Bool = true) throws {
         let tmp = Temporaries.siblingName(for: path)
-        let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        let fd = open(RawPath.cString(tmp), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw IOFailure(path: path, code: errno) }
         Temporaries.register(tmp)
         defer { Temporaries.unregister(tmp) }
@@ -20,13 +20,14 @@ public enum AtomicFile {
         } catch { failure = error }
         // close(2) releases the descriptor even when it fails: closed exactly once.
         if close(fd) != 0, failure == nil { failure = IOFailure(path: path, code: errno) }
+        // Raw bytes of a path that is not UTF-8 go back to the same bytes (RawPath).
         if let failure {
-            unlink(tmp)
+            unlink(RawPath.cString(tmp))
             throw failure
         }
-        guard rename(tmp, path) == 0 else {
+        guard rename(RawPath.cString(tmp), RawPath.cString(path)) == 0 else {
             let e = errno
-            unlink(tmp)
+            unlink(RawPath.cString(tmp))
             throw IOFailure(path: path, code: e)
         }
     }
@@ -35,7 +36,7 @@ public enum AtomicFile {
     /// folder elsewhere): one call for a group of `durable: false` writes. False when it could not be done.
     @discardableResult
     public static func syncFileSystem(holding directory: String) -> Bool {
-        let fd = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let fd = open(RawPath.cString(directory), O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return false }
         defer { close(fd) }
         #if os(Linux)
@@ -69,7 +70,7 @@ public enum AtomicFile {
     /// `sync: false` leaves the fsync to a later append (the caller groups them; a crash may then lose the
     /// unsynced tail, never tear a line in the middle of the log).
     public static func appendLine(to path: String, tip: inout ChainTip?, sync: Bool = true, _ make: (_ lastLineSHA256: String?) throws -> String) throws -> Int {
-        let fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        let fd = open(RawPath.cString(path), O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw IOFailure(path: path, code: errno) }
         defer { close(fd) }
         while flock(fd, LOCK_EX) != 0 { if errno != EINTR { throw IOFailure(path: path, code: errno) } }

@@ -140,7 +140,8 @@ public enum Temporaries {
     public static func register(_ path: String) -> Int {
         lock.lock(); defer { lock.unlock() }
         for i in 0..<slots where table[i] == nil {
-            table[i] = strdup(path)
+            // The path's own bytes (RawPath): a name that is not UTF-8 is removed by its real name.
+            table[i] = RawPath.cString(path).withUnsafeBufferPointer { b in b.baseAddress.flatMap { strdup($0) } }
             return i
         }
         return -1
@@ -148,8 +149,9 @@ public enum Temporaries {
 
     public static func unregister(_ path: String) {
         lock.lock(); defer { lock.unlock() }
+        let bytes = RawPath.cString(path)
         for i in 0..<slots {
-            if let p = table[i], String(cString: p) == path {
+            if let p = table[i], strcmp(p, bytes) == 0 {
                 table[i] = nil
                 free(p)
             }

@@ -82,6 +82,49 @@ final class PathAndReasonTests: XCTestCase {
         XCTAssertTrue(table.stdout.contains("ven\\xFEdor "), table.stdout)
     }
 
+    /// Outputs whose names are not UTF-8 are written under their own bytes (they used to get the bytes of the
+    /// placeholder scalars that carry raw bytes inside baa), and nothing else is left in the folder.
+    func testOutputsWhoseNamesAreNotUTF8AreWrittenByteForByte() throws {
+        let dir = try BatchCLI.tempDir()
+        let agreement = try Data(contentsOf: BatchCLI.agreements.appendingPathComponent("c001-hhs-style-complete.md"))
+        FileManager.default.createFile(atPath: dir.appendingPathComponent("a.md").path, contents: agreement)
+        let vendors = dir.appendingPathComponent("vendors/acme")
+        try FileManager.default.createDirectory(at: vendors, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: vendors.appendingPathComponent("baa.md").path, contents: agreement)
+        let out = make(dir, Array("out".utf8) + [0xFE], directory: true)
+        var r = try runShell(#"exec "$0" review a.md -o "$(printf 'r\377.txt')""#, cwd: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        r = try runShell(#"exec "$0" batch vendors --no-cache --quiet --format json -o "$(printf 'out\376/b\377.json')""#, cwd: dir)
+        XCTAssertEqual(r.status, 0, r.stderr)
+        func names(_ path: [UInt8]) -> [[UInt8]] {
+            guard let d = opendir((path + [0]).map { CChar(bitPattern: $0) }) else { return [] }
+            defer { closedir(d) }
+            var found: [[UInt8]] = []
+            while let e = readdir(d) {
+                let name = withUnsafeBytes(of: e.pointee.d_name) { Array($0.prefix { $0 != 0 }) }
+                if name != [0x2E] && name != [0x2E, 0x2E] { found.append(name) }
+            }
+            return found.sorted { $0.lexicographicallyPrecedes($1) }
+        }
+        XCTAssertTrue(names(Array(dir.path.utf8)).contains(Array("r".utf8) + [0xFF] + Array(".txt".utf8)), "\(names(Array(dir.path.utf8)))")
+        XCTAssertEqual(names(out), [Array("b".utf8) + [0xFF] + Array(".json".utf8)], "only the output, no temporary or spool left")
+        let written = try XCTUnwrap(readRaw(out + [0x2F] + Array("b".utf8) + [0xFF] + Array(".json".utf8)))
+        XCTAssertEqual(BatchCLI.counts(try BatchCLI.json(String(decoding: written, as: UTF8.self)))["reviewed"], 1)
+    }
+
+    func readRaw(_ path: [UInt8]) -> Data? {
+        let fd = open((path + [0]).map { CChar(bitPattern: $0) }, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var data = Data(), buf = [UInt8](repeating: 0, count: 65_536)
+        while true {
+            let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { break }
+            data.append(contentsOf: buf[0..<n])
+        }
+        return data
+    }
+
     /// A file removed between the walk and its review: the errno's own words, not a permission problem.
     func testAFileRemovedMidBatchSaysNoSuchFile() throws {
         let dir = try BatchCLI.tempDir()
